@@ -1,0 +1,23 @@
+# Two commands from nothing: `make demo` and `make test`. Each creates .venv when it is missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint bench clean-venv
+
+$(BIN)/pratique: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+demo: $(BIN)/pratique
+	$(BIN)/pratique train
+
+test: $(BIN)/pratique
+	$(BIN)/python -m pytest -q
+
+lint: $(BIN)/pratique
+	$(BIN)/ruff check src tests
+
+bench: $(BIN)/pratique
+	$(BIN)/python bench/fit_throughput.py

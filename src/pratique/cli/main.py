@@ -1,0 +1,76 @@
+"""The `pratique` command: a group of subcommands, one file each, thin over the Python API."""
+from __future__ import annotations
+
+import sys
+import traceback
+
+import click
+
+from .._errors import PratiqueError
+
+_COMMANDS = {  # name -> "module:function", imported only when that command runs
+    "train": "train:train",
+    "datasets": "listing:datasets",
+    "models": "listing:models",
+    "summary": "summary:summary",
+}
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx):
+        return sorted(_COMMANDS)
+
+    def get_command(self, ctx, name):
+        if name not in _COMMANDS:
+            return None
+        import importlib
+
+        module, attr = _COMMANDS[name].split(":")
+        return getattr(importlib.import_module(f"pratique.cli.{module}"), attr)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show full tracebacks for errors.")
+@click.version_option(package_name="pratique")
+@click.pass_context
+def cli(ctx, debug):
+    """pratique: deep learning by practice.
+
+    \b
+    Examples:
+      pratique train                          # LeNet-5 on the bundled mnist5k
+      pratique train --model mlp --epochs 3
+      pratique summary lenet5 --input-shape 1,28,28
+      pratique datasets
+    """
+    ctx.obj = {"debug": debug}
+
+
+def main(argv=None) -> None:
+    """Entry point: user errors exit 2 with a message and no traceback (unless --debug)."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="pratique", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except (PratiqueError, FileNotFoundError) as e:
+        if debug:
+            traceback.print_exc()
+        click.echo(f"Error: {e}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except Exception as e:  # a failure, not a usage error
+        if debug:
+            traceback.print_exc()
+        else:
+            click.echo(f"Error: {type(e).__name__}: {e}  (run with --debug for the traceback)", err=True)
+        sys.exit(1)

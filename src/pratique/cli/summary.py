@@ -1,0 +1,37 @@
+"""`pratique summary NAME --input-shape C,H,W`: the Keras-style table of a model."""
+from __future__ import annotations
+
+import click
+
+from .._errors import PratiqueError
+
+
+def parse_shape(text: str) -> tuple[int, ...]:
+    try:
+        shape = tuple(int(s) for s in text.split(","))
+    except ValueError:
+        shape = ()
+    if not shape or any(s < 1 for s in shape):
+        raise PratiqueError(f"--input-shape must be positive integers separated by commas, like 1,28,28. "
+                            f"Received: {text!r}")
+    return shape
+
+
+@click.command()
+@click.argument("name")
+@click.option("--input-shape", default=None, help="Input shape C,H,W (default: the model's own).")
+@click.option("--num-classes", type=int, default=10, show_default=True)
+def summary(name, input_shape, num_classes):
+    """Print layers, output shapes and parameter counts of model NAME.
+
+    \b
+    Example:
+      pratique summary lenet5 --input-shape 1,28,28
+    """
+    from ..models.registry import create_model, get_model_card
+    from ..models.summary import summarize
+
+    card = get_model_card(name)
+    shape = parse_shape(input_shape) if input_shape else card.input_size
+    module = create_model(name, num_classes=num_classes, in_channels=shape[0])
+    click.echo(str(summarize(module, shape)))

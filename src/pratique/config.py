@@ -1,0 +1,72 @@
+"""Run configuration: flat typed dataclasses that round-trip YAML; unknown keys and wrong types are errors."""
+from __future__ import annotations
+
+import dataclasses
+import os
+import types
+import typing
+
+import yaml
+
+from ._errors import PratiqueError, unknown_name
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    """Everything `pratique train` needs; `config.yaml` in each run directory is one of these."""
+
+    data: str = "mnist5k"
+    model: str = "lenet5"
+    pretrained: bool = False
+    epochs: int = 5
+    batch_size: int = 16
+    lr: float = 3e-3
+    optimizer: str = "adam"
+    schedule: str | None = "onecycle"
+    validation_split: float = 0.1
+    seed: int = 0
+    project: str = "runs"
+    name: str = "train"
+    exist_ok: bool = False
+
+    @classmethod
+    def from_dict(cls, values: dict) -> TrainConfig:
+        """Build from a dict, rejecting unknown keys and values of the wrong type."""
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        hints = typing.get_type_hints(cls)
+        for key, value in values.items():
+            if key not in fields:
+                raise unknown_name("config key", key, fields)
+            _check_type(key, value, hints[key])
+        return cls(**{k: (float(v) if hints[k] is float and isinstance(v, int) else v)
+                      for k, v in values.items()})
+
+    @classmethod
+    def from_yaml(cls, path) -> TrainConfig:
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"No config file at {path!r}.")
+        with open(path) as f:
+            values = yaml.safe_load(f) or {}
+        if not isinstance(values, dict):
+            raise PratiqueError(f"{path!r} must hold a mapping of keys to values. Received: {type(values).__name__}.")
+        return cls.from_dict(values)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), sort_keys=False)
+
+
+def _check_type(key: str, value, hint) -> None:
+    allowed = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+    allowed = tuple(type(None) if a is None else a for a in allowed)
+    ok = any(
+        (a is float and isinstance(value, (int, float)) and not isinstance(value, bool))
+        or (a is int and isinstance(value, int) and not isinstance(value, bool))
+        or (a not in (int, float) and isinstance(value, a))
+        for a in allowed)
+    if not ok:
+        names = " or ".join("null" if a is type(None) else a.__name__ for a in allowed)
+        raise PratiqueError(f"Config key {key!r} must be {names}. Received: {key}={value!r} "
+                            f"({type(value).__name__}).")

@@ -1,0 +1,5 @@
+"""`pq.datasets`: named datasets, Keras-style (`load_data("mnist5k")`)."""
+from .data.datasets import dataset_info as dataset_info
+from .data.datasets import list_datasets as list_datasets
+from .data.datasets import load_data as load_data
+from .data.datasets import register_dataset as register_dataset

@@ -1,0 +1,59 @@
+"""The `.pratique` model file: a zip of `weights.safetensors` and `manifest.json`. Never a pickle."""
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+
+import torch
+from safetensors.torch import load as st_load
+from safetensors.torch import save as st_save
+
+from .._errors import PratiqueError
+from .._version import __version__
+from ..training.checkpoint import atomic_write
+
+FORMAT = "pratique-model"
+
+
+def write_model_file(path, state_dict: dict, manifest: dict) -> None:
+    """Write the zip atomically; `manifest` gets the format name and library version."""
+    manifest = {"format": FORMAT, "pratique_version": __version__, **manifest}
+    tensors = {k: v.detach().cpu().contiguous() for k, v in state_dict.items()}
+    weights = st_save(tensors)
+
+    def write(f):
+        with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as z:
+            z.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
+            z.writestr("weights.safetensors", weights)
+
+    atomic_write(path, write)
+
+
+def read_model_file(path) -> tuple[dict[str, torch.Tensor], dict]:
+    """(state_dict, manifest) of a `.pratique` file; refuses files of a newer format version."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"No model file at {path!r}. Expected a .pratique file written by Model.save().")
+    try:
+        with zipfile.ZipFile(path) as z:
+            manifest = json.loads(z.read("manifest.json"))
+            weights = z.read("weights.safetensors")
+    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError) as e:
+        raise PratiqueError(
+            f"{path!r} is not a valid .pratique file ({type(e).__name__}: {e}). Expected a zip of "
+            "manifest.json and weights.safetensors written by Model.save().") from e
+    if manifest.get("format") != FORMAT:
+        raise PratiqueError(f"{path!r} has format {manifest.get('format')!r}; expected {FORMAT!r}.")
+    _check_version(path, manifest.get("pratique_version", "0"))
+    return st_load(weights), manifest
+
+
+def _check_version(path: str, saved: str) -> None:
+    def parts(v: str):
+        return tuple(int(p) for p in v.split(".")[:3] if p.isdigit())
+
+    if parts(saved) > parts(__version__):
+        raise PratiqueError(
+            f"{path!r} was saved by pratique {saved}, newer than this pratique {__version__}. "
+            "Upgrade pratique (pip install -U pratique) to load it.")

@@ -1,0 +1,255 @@
+"""Model: Keras' compile / fit / evaluate / predict / summary / save over any `torch.nn.Module`."""
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+from .._errors import PratiqueError
+from ..models.summary import Summary, summarize
+from ..training import losses, metrics as metrics_mod, optimizers, schedules
+from ..training.callbacks import Callback, ProgbarLogger
+from ..training.checkpoint import atomic_write, load_checkpoint, save_checkpoint
+from ..training.trainer import Trainer, make_fabric
+from . import _inputs
+from ._artifact import read_model_file, write_model_file
+
+
+class Model:
+    """Keras' lifecycle on a PyTorch module (kept as `.module`).
+
+    Args:
+        module: any `torch.nn.Module` mapping a batch of inputs to outputs.
+        accelerator: "auto", "cpu", "cuda", "mps".
+        devices: devices to use ("auto" or a number).
+
+    Example:
+        >>> model = Model(nn.Sequential(nn.Flatten(), nn.Linear(784, 10)))
+        >>> model.compile(optimizer="adam", loss="cross_entropy", metrics=["accuracy"])
+        >>> history = model.fit(x_train, y_train, epochs=5, validation_split=0.1)
+        >>> model.evaluate(x_test, y_test)
+    """
+
+    def __init__(self, module: nn.Module, accelerator: str = "auto", devices="auto"):
+        if not isinstance(module, nn.Module):
+            raise PratiqueError(f"Model wraps a torch.nn.Module. Received: {type(module).__name__}. "
+                                "Pass a module, or use ImageClassifier('lenet5') to build one by name.")
+        self.module = module
+        self.accelerator, self.devices = accelerator, devices
+        self.architecture: dict | None = None  # {"name": ..., "kwargs": ...} when built by name
+        self.classes: list[str] | None = None
+        self.preprocessing: dict = {}
+        self.input_shape: tuple | None = None
+        self.optimizer = None
+        self.loss_fn = None
+        self.metrics: list = []
+        self.history = None
+        self.epoch = 0
+        self.stop_training = False
+        self.schedule: str | None = None
+        self.scheduler = None
+        self._trainer: Trainer | None = None
+        self._compile_args: dict | None = None
+
+    # -- compile -------------------------------------------------------------------------------
+    def compile(self, optimizer="adam", lr: float = 1e-3, loss="cross_entropy",
+                metrics=("accuracy",), precision: str = "32", schedule: str | None = None,
+                **optimizer_kwargs) -> Model:
+        """Choose the optimizer, loss and metrics (names or objects); returns the model.
+
+        Args:
+            optimizer: "adam", "sgd", "adamw", "rmsprop", "adagrad", "adadelta" or an optimizer.
+            lr: the learning rate.
+            loss: "cross_entropy", "nll", "mse", "l1", "bce", "bce_with_logits" or a callable.
+            metrics: names ("accuracy") or Metric objects.
+            precision: "32", "bf16-mixed" or "16-mixed".
+            schedule: learning-rate schedule stepped per batch: None, "onecycle", "cosine".
+            **optimizer_kwargs: e.g. momentum=0.9, weight_decay=1e-4.
+        """
+        optimizers.check_name(optimizer)
+        schedules.check_name(schedule)
+        self.schedule = schedule
+        self.loss_fn = losses.get(loss)
+        self.metrics = [metrics_mod.get(m) for m in (metrics or ())]
+        self.optimizer = optimizers.get(optimizer, self.module.parameters(), lr=lr, **optimizer_kwargs)
+        self._trainer = Trainer(make_fabric(self.accelerator, self.devices, precision))
+        self._compile_args = {"optimizer": optimizer if isinstance(optimizer, str) else None,
+                              "lr": lr, "loss": loss if isinstance(loss, str) else None,
+                              "precision": precision}
+        return self
+
+    def _require_compiled(self, action: str) -> Trainer:
+        if self._trainer is None:
+            raise PratiqueError(f"The model must be compiled before {action}. Call "
+                                "model.compile(optimizer='adam', loss='cross_entropy', metrics=['accuracy']) first.")
+        return self._trainer
+
+    # -- fit / evaluate / predict --------------------------------------------------------------
+    def fit(self, x, y=None, epochs: int = 1, batch_size: int = 32, validation_data=None,
+            validation_split: float = 0.0, callbacks=None, shuffle: bool = True, verbose: int = 1,
+            seed: int | None = None, initial_epoch: int = 0):
+        """Train for `epochs`; returns a `History` whose `.history` holds per-epoch lists.
+
+        `x` may be a numpy array, a tensor, a tuple `(x, y)` or an `ImageData`. uint8 images are
+        scaled to [0, 1]; (N, H, W) gets a channel axis. `validation_split` holds out the last
+        fraction of the data (before shuffling), as Keras does. `seed` fixes the shuffling and
+        dropout of this fit without touching the global random state.
+        """
+        trainer = self._require_compiled("fit")
+        _check_int("epochs", epochs, 1)
+        callbacks = list(callbacks or [])
+        for cb in callbacks:
+            if not isinstance(cb, Callback):
+                raise PratiqueError(f"callbacks must be Callback instances. Received: {type(cb).__name__}.")
+        train, val = self._fit_batches(x, y, batch_size, validation_data, validation_split, shuffle, seed)
+        if verbose:
+            callbacks.append(ProgbarLogger(verbose))
+        self.scheduler = schedules.build(self.schedule, self.optimizer, (epochs - initial_epoch) * len(train))
+        with _seeded(seed):
+            self.history = trainer.fit(self, train, epochs, val, callbacks, initial_epoch)
+        return self.history
+
+    def _fit_batches(self, x, y, batch_size, validation_data, validation_split, shuffle, seed):
+        if hasattr(x, "train_batches"):  # an ImageData
+            self.classes = list(x.classes)
+            self.preprocessing = dict(getattr(x, "preprocessing", {}))
+            return x.train_batches(seed=seed), x.val_batches()
+        x, y = _inputs.as_tensors(x, y)
+        if y is None:
+            raise PratiqueError("fit needs targets: pass y, a tuple (x, y) or an ImageData.")
+        if not 0.0 <= validation_split < 1.0:
+            raise PratiqueError(f"validation_split must be in [0, 1). Received: {validation_split!r}")
+        self._remember_inputs(x)
+        val = None
+        if validation_data is not None:
+            xv, yv = _inputs.as_tensors(validation_data, what="validation_data")
+            val = _inputs.batches(xv, yv, max(batch_size, 256), preprocessing=self.preprocessing)
+        elif validation_split:
+            cut = len(x) - int(len(x) * validation_split)
+            x, y, xv, yv = x[:cut], y[:cut], x[cut:], y[cut:]
+            val = _inputs.batches(xv, yv, max(batch_size, 256), preprocessing=self.preprocessing)
+        return _inputs.batches(x, y, batch_size, shuffle, seed, self.preprocessing), val
+
+    def adapt_normalization(self, x) -> Model:
+        """Compute exact per-channel mean/std of `x` (like Keras' `Normalization.adapt`); every
+        later fit/evaluate/predict normalizes with them, and `save` stores them in the manifest."""
+        x, _ = _inputs.as_tensors(x)
+        self.preprocessing["mean"], self.preprocessing["std"] = _inputs.channel_stats(x)
+        return self
+
+    def _remember_inputs(self, x: torch.Tensor) -> None:
+        self.input_shape = tuple(x.shape[1:])
+        self.preprocessing.setdefault("input_shape", list(self.input_shape))
+        self.preprocessing.setdefault("scale", 1 / 255 if x.dtype == torch.uint8 else 1.0)
+
+    def evaluate(self, x, y=None, batch_size: int = 256, verbose: int = 1) -> dict:
+        """Mean loss and metrics on held-out data, as a dict (`{"loss": ..., "accuracy": ...}`)."""
+        trainer = self._require_compiled("evaluate")
+        if hasattr(x, "test_batches"):
+            batches = x.test_batches()
+        else:
+            x, y = _inputs.as_tensors(x, y)
+            if y is None:
+                raise PratiqueError("evaluate needs targets: pass y, a tuple (x, y) or an ImageData.")
+            batches = _inputs.batches(x, y, batch_size, preprocessing=self.preprocessing)
+        logs = trainer.evaluate(self, batches)
+        if verbose:
+            print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
+        return logs
+
+    def predict(self, x, batch_size: int = 256) -> np.ndarray:
+        """The module's outputs (e.g. logits) for `x`, as a numpy array."""
+        trainer = self._trainer or Trainer(make_fabric(self.accelerator, self.devices))
+        x, _ = _inputs.as_tensors(x)
+        batches = _inputs.batches(x, None, batch_size, preprocessing=self.preprocessing)
+        return trainer.predict(self.module, batches).numpy()
+
+    # -- inspection ----------------------------------------------------------------------------
+    def summary(self, input_shape=None, print_fn=print) -> Summary:
+        """Print a Keras-style table of layers, output shapes and parameter counts; return it."""
+        shape = tuple(input_shape) if input_shape is not None else self.input_shape
+        result = summarize(self.module, shape)
+        if print_fn is not None:
+            print_fn(str(result))
+        return result
+
+    def count_params(self) -> int:
+        return sum(p.numel() for p in self.module.parameters())
+
+    # -- persistence ---------------------------------------------------------------------------
+    def manifest(self) -> dict:
+        return {"architecture": self.architecture, "classes": self.classes,
+                "preprocessing": self.preprocessing,
+                "input_shape": list(self.input_shape) if self.input_shape else None,
+                "metrics": {k: v[-1] for k, v in self.history.history.items()} if self.history else {}}
+
+    def save(self, path) -> None:
+        """Save to a `.pratique` file (weights as safetensors + a JSON manifest), atomically."""
+        write_model_file(path, self.module.state_dict(), self.manifest())
+
+    def save_weights(self, path) -> None:
+        """Save only the weights, as a `.safetensors` file, atomically."""
+        from safetensors.torch import save
+
+        state = {k: v.detach().cpu().contiguous() for k, v in self.module.state_dict().items()}
+        atomic_write(path, lambda f: f.write(save(state)))
+
+    def save_checkpoint(self, path, extra: dict | None = None) -> None:
+        """A training checkpoint (model, optimizer, epoch, history) for resuming; atomic."""
+        state = {"module": self.module.state_dict(), "epoch": self.epoch,
+                 "optimizer": self.optimizer.state_dict() if self.optimizer else None,
+                 "history": self.history.state_dict() if self.history else None, **(extra or {})}
+        save_checkpoint(state, path)
+
+    def load_checkpoint(self, path) -> dict:
+        state = load_checkpoint(path)
+        self.module.load_state_dict(state["module"])
+        if self.optimizer is not None and state.get("optimizer"):
+            self.optimizer.load_state_dict(state["optimizer"])
+        self.epoch = state.get("epoch", 0)
+        return state
+
+
+def _check_int(name: str, value, minimum: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise PratiqueError(f"{name} must be an int >= {minimum}. Received: {name}={value!r}")
+
+
+@contextlib.contextmanager
+def _seeded(seed: int | None):
+    if seed is None:
+        yield
+        return
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield
+
+
+def load(path, module: nn.Module | None = None) -> Model:
+    """Load a `.pratique` file. Models built by name are rebuilt from the manifest; for any other
+    module pass an instance of it as `module` and its weights are loaded strictly."""
+    state, manifest = read_model_file(path)
+    arch = manifest.get("architecture")
+    if module is None and arch is None:
+        raise PratiqueError(
+            f"{path!r} holds weights of a custom module, which cannot be rebuilt from a file. "
+            "Pass it: pq.load(path, module=MyNet()).")
+    if module is None:
+        from .classifier import ImageClassifier
+
+        model: Model = ImageClassifier(arch["name"], **arch["kwargs"])
+    else:
+        model = Model(module)
+        model.architecture = arch
+    result = model.module.load_state_dict(state, strict=False)
+    if result.missing_keys or result.unexpected_keys:
+        raise PratiqueError(
+            f"Weights in {path!r} do not match the model: missing keys {result.missing_keys[:10]}, "
+            f"unexpected keys {result.unexpected_keys[:10]}.")
+    model.classes = manifest.get("classes")
+    model.preprocessing = manifest.get("preprocessing") or {}
+    shape = manifest.get("input_shape")
+    model.input_shape = tuple(shape) if shape else None
+    return model

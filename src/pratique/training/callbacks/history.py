@@ -1,0 +1,29 @@
+"""History: per-epoch lists of every logged value, returned by `fit`."""
+from __future__ import annotations
+
+from .base import Callback
+
+
+class History(Callback):
+    """Records the logs of each epoch; `history.history["val_loss"]` is a list, one per epoch.
+
+    Example:
+        >>> history = model.fit(x, y, epochs=3)
+        >>> history.history["loss"]
+    """
+
+    def __init__(self):
+        self.history: dict[str, list[float]] = {}
+        self.epoch: list[int] = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch.append(epoch)
+        for k, v in (logs or {}).items():
+            self.history.setdefault(k, []).append(v)
+
+    def state_dict(self) -> dict:
+        return {"history": {k: list(v) for k, v in self.history.items()}, "epoch": list(self.epoch)}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.history = {k: list(v) for k, v in state["history"].items()}
+        self.epoch = list(state["epoch"])

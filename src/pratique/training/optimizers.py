@@ -1,0 +1,44 @@
+"""Optimizers by name: `get(name, params, lr, **kwargs)`."""
+from __future__ import annotations
+
+import torch
+
+from .._errors import PratiqueError, unknown_name
+
+_OPTIMIZERS = {
+    "sgd": torch.optim.SGD,
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "rmsprop": torch.optim.RMSprop,
+    "adagrad": torch.optim.Adagrad,
+    "adadelta": torch.optim.Adadelta,
+}
+
+
+def list_optimizers() -> list[str]:
+    return sorted(_OPTIMIZERS)
+
+
+def check_name(name) -> None:
+    """Raise early (at compile time) for an unknown optimizer name."""
+    if not isinstance(name, torch.optim.Optimizer) and not callable(name) and name not in _OPTIMIZERS:
+        raise unknown_name("optimizer", name, _OPTIMIZERS)
+
+
+def get(name, params, lr: float = 1e-3, **kwargs) -> torch.optim.Optimizer:
+    """Build an optimizer by name over `params`.
+
+    Example:
+        >>> opt = get("sgd", model.parameters(), lr=0.1, momentum=0.9, nesterov=True)
+    """
+    if isinstance(name, torch.optim.Optimizer):
+        return name
+    if callable(name):
+        return name(params)
+    check_name(name)
+    if not isinstance(lr, (int, float)) or lr <= 0:
+        raise PratiqueError(f"lr must be a positive number. Received: lr={lr!r}")
+    try:
+        return _OPTIMIZERS[name](params, lr=lr, **kwargs)
+    except TypeError as e:
+        raise PratiqueError(f"Bad arguments for optimizer {name!r}: {e}. Received: {kwargs}") from e

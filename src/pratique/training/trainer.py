@@ -1,0 +1,139 @@
+"""The loop: fit / evaluate / predict on Lightning Fabric (devices, precision, strategies).
+
+The trainer owns engineering (device placement, precision, channels_last, callbacks); the model
+it trains owns the math (`module`, `loss_fn`, `optimizer`, `metrics`). It knows nothing of images:
+it iterates any sized iterable of `(x, y)` batches.
+"""
+from __future__ import annotations
+
+import time
+
+import torch
+from lightning.fabric import Fabric
+
+from .callbacks import CallbackList, History
+
+_PRECISIONS = {"32": "32-true", "bf16-mixed": "bf16-mixed", "16-mixed": "16-mixed",
+               "64": "64-true", "32-true": "32-true", "bf16": "bf16-mixed", "16": "16-mixed"}
+
+
+def make_fabric(accelerator: str = "auto", devices="auto", precision: str = "32",
+                strategy: str = "auto") -> Fabric:
+    """A Fabric for this machine; `precision` takes "32", "bf16-mixed", "16-mixed"."""
+    from .._errors import unknown_name
+
+    if precision not in _PRECISIONS:
+        raise unknown_name("precision", precision, _PRECISIONS)
+    return Fabric(accelerator=accelerator, devices=devices, precision=_PRECISIONS[precision],
+                  strategy=strategy)
+
+
+class Trainer:
+    """Runs epochs of a model's `module`, `loss_fn`, `optimizer` and `metrics` over batches."""
+
+    def __init__(self, fabric: Fabric, channels_last: bool = True):
+        self.fabric = fabric
+        self.channels_last = channels_last
+
+    def _to_device(self, x):
+        if self.fabric.device.type != "cpu":
+            x = x.to(self.fabric.device, non_blocking=True)
+        if self.channels_last and x.dim() == 4 and x.shape[1] > 1:
+            x = x.contiguous(memory_format=torch.channels_last)
+        return x
+
+    def fit(self, model, train, epochs: int, val=None, callbacks=(), initial_epoch: int = 0) -> History:
+        """Train `model` for `epochs` over the batches `train`; validate on `val` each epoch."""
+        history = History()
+        cbs = CallbackList([history, *callbacks], model)
+        module, optimizer = self.fabric.setup(model.module, model.optimizer)
+        model.stop_training = False
+        model._fit_epochs = epochs
+        cbs.on_train_begin()
+        logs: dict = {}
+        for epoch in range(initial_epoch, epochs):
+            module.train()
+            cbs.on_epoch_begin(epoch)
+            logs = self._train_epoch(model, module, optimizer, train, cbs)
+            if val is not None:
+                logs.update({f"val_{k}": v for k, v in self.evaluate(model, val, cbs).items()})
+            model.epoch = epoch + 1
+            cbs.on_epoch_end(epoch, logs)
+            if model.stop_training:
+                break
+        cbs.on_train_end(logs)
+        return history
+
+    def _train_epoch(self, model, module, optimizer, batches, cbs) -> dict:
+        loss_fn, metrics, scheduler = model.loss_fn, model.metrics, model.scheduler
+        for m in metrics:
+            m.reset()
+        loss_sum = torch.zeros((), device=self.fabric.device)
+        seen = 0
+        t0 = time.perf_counter()
+        for i, (x, y) in enumerate(batches):
+            cbs.on_train_batch_begin(i)
+            x, y = self._to_device(x), y.to(self.fabric.device, non_blocking=True)
+            optimizer.zero_grad(set_to_none=True)
+            out = module(x)
+            loss = loss_fn(out, y)
+            self.fabric.backward(loss)
+            optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
+            with torch.no_grad():
+                n = y.shape[0]
+                loss_sum += loss.detach() * n
+                seen += n
+                for m in metrics:
+                    m.update(out.detach(), y)
+            if cbs.wants_train_batch_end:
+                cbs.on_train_batch_end(i, {"loss": loss.item(), "size": n})
+            if model.stop_training:
+                break
+        logs = {"loss": float(loss_sum) / max(seen, 1)}
+        logs.update({m.name: m.compute() for m in metrics})
+        model.last_throughput = seen / max(time.perf_counter() - t0, 1e-9)
+        return logs
+
+    @torch.no_grad()
+    def evaluate(self, model, batches, cbs=None) -> dict:
+        """Mean loss and each metric over `batches`, in eval mode."""
+        module = model.module.to(self.fabric.device)
+        was_training = module.training
+        module.eval()
+        for m in model.metrics:
+            m.reset()
+        loss_sum = torch.zeros((), device=self.fabric.device)
+        seen = 0
+        if cbs is not None:
+            cbs.on_test_begin()
+        for x, y in batches:
+            x, y = self._to_device(x.to(self.fabric.device)), y.to(self.fabric.device)
+            with self.fabric.autocast():
+                out = module(x)
+            n = y.shape[0]
+            loss_sum += model.loss_fn(out.float(), y) * n
+            seen += n
+            for m in model.metrics:
+                m.update(out, y)
+        module.train(was_training)
+        logs = {"loss": float(loss_sum) / max(seen, 1)}
+        logs.update({m.name: m.compute() for m in model.metrics})
+        if cbs is not None:
+            cbs.on_test_end(logs)
+        return logs
+
+    @torch.no_grad()
+    def predict(self, module, batches) -> torch.Tensor:
+        """Concatenated outputs of `module` over the `x` of each batch, on the CPU."""
+        module = module.to(self.fabric.device)
+        was_training = module.training
+        module.eval()
+        outs = []
+        for x, _ in batches:
+            x = self._to_device(x.to(self.fabric.device))
+            with self.fabric.autocast():
+                outs.append(module(x).float().cpu())
+        module.train(was_training)
+        return torch.cat(outs) if outs else torch.empty(0)
