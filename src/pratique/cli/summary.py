@@ -12,7 +12,7 @@ def parse_shape(text: str) -> tuple[int, ...]:
     except ValueError:
         shape = ()
     if not shape or any(s < 1 for s in shape):
-        raise PratiqueError(f"--input-shape must be positive integers separated by commas, like 1,28,28. "
+        raise PratiqueError(f"--input-shape must be positive integers separated by commas (C,H,W), like 1,28,28. "
                             f"Received: {text!r}")
     return shape
 

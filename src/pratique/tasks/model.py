@@ -227,6 +227,21 @@ def _seeded(seed: int | None):
         yield
 
 
+def _load_strict(module: nn.Module, state: dict, path) -> None:
+    """Load every tensor or none: report missing, unexpected and mis-shaped keys together."""
+    own = module.state_dict()
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own]
+    shapes = [f"{k}: file {tuple(state[k].shape)} vs model {tuple(v.shape)}"
+              for k, v in own.items() if k in state and state[k].shape != v.shape]
+    if missing or unexpected or shapes:
+        raise PratiqueError(
+            f"Weights in {str(path)!r} do not match the model: missing keys {missing[:10]}, "
+            f"unexpected keys {unexpected[:10]}, shape mismatches {shapes[:10]}. Pass the module "
+            "the file was saved from.")
+    module.load_state_dict(state, strict=True)
+
+
 def load(path, module: nn.Module | None = None) -> Model:
     """Load a `.pratique` file. Models built by name are rebuilt from the manifest; for any other
     module pass an instance of it as `module` and its weights are loaded strictly."""
@@ -243,11 +258,7 @@ def load(path, module: nn.Module | None = None) -> Model:
     else:
         model = Model(module)
         model.architecture = arch
-    result = model.module.load_state_dict(state, strict=False)
-    if result.missing_keys or result.unexpected_keys:
-        raise PratiqueError(
-            f"Weights in {path!r} do not match the model: missing keys {result.missing_keys[:10]}, "
-            f"unexpected keys {result.unexpected_keys[:10]}.")
+    _load_strict(model.module, state, path)
     model.classes = manifest.get("classes")
     model.preprocessing = manifest.get("preprocessing") or {}
     shape = manifest.get("input_shape")

@@ -1,0 +1,65 @@
+import csv
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from pratique.cli.main import main
+
+
+def run_cli(args, cwd):
+    return subprocess.run([sys.executable, "-c", "from pratique.cli.main import main; main()", *args],
+                          cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+def test_train_writes_the_run_directory_and_prints_held_out_accuracy(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    main(["train", "--model", "mlp", "--epochs", "2", "--batch-size", "64"])
+    out = capsys.readouterr().out
+    acc = float(out.strip().splitlines()[-1].split("held-out accuracy:")[1])
+    assert acc > 0.85
+    run = tmp_path / "runs" / "train"
+    for name in ["config.yaml", "metrics.csv", "best.pratique", "last.ckpt", "curves.png"]:
+        assert (run / name).is_file(), name
+    assert any(f.startswith("events.out.tfevents") for f in os.listdir(run))
+    config = yaml.safe_load((run / "config.yaml").read_text())
+    assert config["model"] == "mlp" and config["epochs"] == 2
+    rows = list(csv.DictReader(open(run / "metrics.csv")))
+    assert [r["epoch"] for r in rows] == ["0", "1"]
+    assert len(rows[0]["loss"]) > 8  # full float precision, not rounded
+
+
+def test_second_run_goes_to_train2_and_same_seed_gives_identical_metrics(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for _ in range(2):
+        main(["train", "--model", "mlp", "--epochs", "1", "--seed", "3"])
+    a = (tmp_path / "runs/train/metrics.csv").read_text()
+    b = (tmp_path / "runs/train2/metrics.csv").read_text()
+    assert a == b
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["train", "--model", "lenet"], "lenet5"),
+    (["train", "--data", "mnist"], "mnist5k"),
+    (["train", "--epohcs", "3"], "No such option"),
+    (["summary", "lenet5", "--input-shape", "1,x,28"], "C,H,W"),
+])
+def test_usage_errors_exit_2_without_traceback(tmp_path, args, needle):
+    result = run_cli(args, tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert needle in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "runs").exists()
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    result = run_cli(["--debug", "train", "--model", "lenet"], tmp_path)
+    assert result.returncode == 2 and "Traceback" in result.stderr
+
+
+def test_summary_command_prints_counts(tmp_path):
+    result = run_cli(["summary", "lenet5", "--input-shape", "1,28,28"], tmp_path)
+    assert result.returncode == 0
+    assert "Total params: 61,706" in result.stdout
