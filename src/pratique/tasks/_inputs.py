@@ -52,6 +52,9 @@ def scale_uint8(x: torch.Tensor) -> torch.Tensor:
     return x if x.dtype == torch.float32 else x.float()
 
 
+_PRECOMPUTE_BYTES = 1 << 30  # float32 copies up to 1 GiB are made once per call
+
+
 class Preprocess:
     """uint8 -> float in [0, 1], then `(x - mean) / std` per channel when mean/std are given."""
 
@@ -81,4 +84,7 @@ def batches(x, y, batch_size: int, shuffle: bool = False, seed: int | None = Non
         raise PratiqueError(f"batch_size must be a positive int. Received: batch_size={batch_size!r}")
     pre = preprocessing or {}
     transform = Preprocess(pre.get("mean"), pre.get("std"))
+    if x.numel() * 4 <= _PRECOMPUTE_BYTES:
+        # deterministic preprocessing done once for the whole array, not once per batch and epoch
+        x, transform = transform(x), None
     return InMemoryBatches(x, y, batch_size, shuffle=shuffle, seed=seed, transform=transform)

@@ -15,6 +15,9 @@ _OPTIMIZERS = {
 }
 
 
+_FUSABLE = {"sgd", "adam", "adamw", "adagrad"}  # fused kernels exist on CPU and CUDA (torch >= 2.4)
+
+
 def list_optimizers() -> list[str]:
     return sorted(_OPTIMIZERS)
 
@@ -38,6 +41,8 @@ def get(name, params, lr: float = 1e-3, **kwargs) -> torch.optim.Optimizer:
     check_name(name)
     if not isinstance(lr, (int, float)) or lr <= 0:
         raise PratiqueError(f"lr must be a positive number. Received: lr={lr!r}")
+    if name in _FUSABLE and "fused" not in kwargs and "foreach" not in kwargs:
+        kwargs["fused"] = True  # one kernel for all parameters: the step costs a fraction
     try:
         return _OPTIMIZERS[name](params, lr=lr, **kwargs)
     except TypeError as e:
