@@ -6,8 +6,8 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")  # files, never windows
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.colors import ListedColormap  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.colors import ListedColormap
 
 # light colors for class regions, strong ones for the points on top (same hue, same order)
 REGION_COLORS = ["#a6c8ff", "#ffc4a3", "#b5e6b5", "#e5c6f0", "#f5e3a0"]

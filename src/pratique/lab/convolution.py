@@ -42,7 +42,7 @@ def conv_params(c_in: int, c_out: int, kernel, groups: int = 1, bias: bool = Tru
 
 def _prepare(x, w, stride, padding, dilation, groups):
     x, w = np.asarray(x, dtype=float), np.asarray(w, dtype=float)
-    n, c_in, h, wd = x.shape
+    _, c_in, h, wd = x.shape
     c_out, c_per_group, kh, kw = w.shape
     if c_in % groups or c_out % groups or c_in // groups != c_per_group:
         raise PratiqueError(f"conv2d: with groups={groups}, C_in ({c_in}) and C_out ({c_out}) "

@@ -8,8 +8,8 @@ Three objectives, each with its gradient written by hand (the tests check them a
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

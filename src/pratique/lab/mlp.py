@@ -6,6 +6,8 @@ Backward: the output error term δ_L = ∂L/∂z_L comes from the loss; then
 """
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 
 from .._errors import PratiqueError, unknown_name
@@ -80,7 +82,7 @@ class MLP:
         rng = np.random.default_rng(seed)
         gain = 2.0 if activation == "relu" else 1.0
         self.sizes, self.activation = list(sizes), activation
-        self.W = [rng.normal(size=(m, n)) * np.sqrt(gain / m) for m, n in zip(sizes, sizes[1:])]
+        self.W = [rng.normal(size=(m, n)) * np.sqrt(gain / m) for m, n in pairwise(sizes)]
         self.b = [np.zeros(n) for n in sizes[1:]]
 
     def forward(self, x):

@@ -118,7 +118,7 @@ def hinge_margins(x, y, path, margins=(0.0, 1.0), snapshots=(10, 100, 2000), lr:
         done = 0
         for ax, snap in zip(row, snapshots):
             for _ in range(snap - done):
-                value, gw, gb = _hinge_grads(net, x, y, margin)
+                _, gw, gb = _hinge_grads(net, x, y, margin)
                 net.W[0] -= lr * gw
                 net.b[0] -= lr * gb
             done = snap

@@ -6,8 +6,15 @@ from pathlib import Path
 import numpy as np
 
 from .. import _plot
-from ..softmax import (FLOAT32_EXP_LIMIT, cross_entropy, entropy, log_softmax, nll_loss,
-                       softmax, softmax_naive)
+from ..softmax import (
+    FLOAT32_EXP_LIMIT,
+    cross_entropy,
+    entropy,
+    log_softmax,
+    nll_loss,
+    softmax,
+    softmax_naive,
+)
 
 DISTRIBUTIONS = {"certain [1, 0, 0, 0]": [1, 0, 0, 0], "fair coin [.5, .5, 0, 0]": [0.5, 0.5, 0, 0],
                  "skewed [.7, .1, .1, .1]": [0.7, 0.1, 0.1, 0.1], "uniform [.25 ×4]": [0.25] * 4}
