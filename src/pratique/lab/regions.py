@@ -54,7 +54,7 @@ def train_frames(x, y, out_dir, hidden: int = 100, steps: int = 2000, every: int
     """
     out_dir = Path(out_dir)
     net = MLP([2, hidden, int(y.max()) + 1], activation="relu", seed=0)
-    frames, loss = [], float("nan")
+    frames, loss = [], net.loss_and_grads(x, y, weight_decay=1e-3)[0]
     for step in range(steps + 1):
         if step % every == 0 or step == steps:
             acc = np.mean(net.predict(x) == y)

@@ -24,7 +24,8 @@ def _one_d(path) -> Path:
         ax.plot(xs, (xs - 1) ** 2, color="0.4", label="f(x) = (x − 1)²")
         ax.plot(p, (p - 1) ** 2, "o-", color="#d9591b", ms=4, label="iterates")
         state = "diverges" if diverged(p[:, None], parabola) else f"x₁₅ = {p[-1]:.3f}"
-        ax.set(title=f"step {name}: {state}", xlabel="x", ylabel="f(x)", ylim=(-0.5, 12))
+        ax.set(title=f"step {name}: {state}", xlabel="x", ylabel="f(x)", ylim=(-0.5, 12),
+               xlim=(xs[0], xs[-1]))
         ax.legend(loc="upper right", fontsize=8)
     return _plot.save(fig, path)
 
