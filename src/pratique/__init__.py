@@ -1,5 +1,6 @@
 """pratique: deep learning by practice, from a perceptron to a fine-tuned pretrained network."""
 from . import datasets as datasets
+from . import lab as lab
 from . import models as models
 from ._errors import PratiqueError as PratiqueError
 from ._errors import UnknownNameError as UnknownNameError
