@@ -16,14 +16,16 @@ def _net():
 def test_matches_the_formula_computed_with_autograd():
     net = _net()
     x = torch.rand(1, 1, 8, 8)
-    cam, target, probs = grad_cam(net, x, target=2)
-    a = net[:3](x)
-    a.retain_grad()
-    net[3:](a)[0, 2].backward()
-    ref = F.relu((a.grad.mean(dim=(2, 3), keepdim=True) * a).sum(1, keepdim=True)).detach()
-    ref = F.interpolate(ref, size=(8, 8), mode="bilinear", align_corners=False)[0, 0]
-    assert target == 2 and torch.allclose(cam, ref / ref.max(), atol=1e-5)
-    assert torch.allclose(probs, net(x)[0].softmax(0), atol=1e-6)
+    # default layer: the ReLU after the last conv (net[3]); layer="2" names the conv itself
+    for layer, cut in [(None, 4), ("2", 3)]:
+        cam, target, probs = grad_cam(net, x, target=2, layer=layer)
+        a = net[:cut](x)
+        a.retain_grad()
+        net[cut:](a)[0, 2].backward()
+        ref = F.relu((a.grad.mean(dim=(2, 3), keepdim=True) * a).sum(1, keepdim=True)).detach()
+        ref = F.interpolate(ref, size=(8, 8), mode="bilinear", align_corners=False)[0, 0]
+        assert target == 2 and torch.allclose(cam, ref / ref.max(), atol=1e-5)
+        assert torch.allclose(probs, net(x)[0].softmax(0), atol=1e-6)
 
 
 def test_points_at_the_evidence():

@@ -27,3 +27,21 @@ def last_layer(module: nn.Module, kinds=(nn.Conv2d,)):
     """(name, layer) of the last layer of one of `kinds`, or (None, None)."""
     found = [(n, m) for n, m in module.named_modules() if isinstance(m, kinds)]
     return found[-1] if found else (None, None)
+
+
+_ACTIVATIONS = (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Tanh, nn.Hardswish)
+
+
+def last_conv_block(module: nn.Module):
+    """(name, layer) whose output Grad-CAM reads: the last Conv2d, or the activation that
+    follows it (past a BatchNorm), since class evidence is the positive part of the map."""
+    leaves = [(n, m) for n, m in module.named_modules() if not list(m.children())]
+    idx = [i for i, (_, m) in enumerate(leaves) if isinstance(m, nn.Conv2d)]
+    if not idx:
+        return None, None
+    for name, layer in leaves[idx[-1] + 1:idx[-1] + 3]:
+        if isinstance(layer, _ACTIVATIONS):
+            return name, layer
+        if not isinstance(layer, nn.BatchNorm2d):
+            break
+    return leaves[idx[-1]]

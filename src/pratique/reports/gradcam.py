@@ -7,7 +7,7 @@ import torch.nn.functional as F
 
 from .._errors import PratiqueError
 from ._images import show, to_display
-from ._inputs import last_layer, module_and_batch
+from ._inputs import last_conv_block, module_and_batch
 from .curves import plt
 
 
@@ -15,12 +15,12 @@ def grad_cam(module: nn.Module, x: torch.Tensor, target: int | None = None, laye
     """Grad-CAM heat map of one input batch `x` (1, C, H, W).
 
     The heat map is ReLU(sum_k w_k A_k) with w_k the spatial mean of d(score)/dA_k, A the
-    output of `layer` (default: the last Conv2d), upsampled to (H, W) and scaled to [0, 1].
+    output of `layer` (default: the last Conv2d, or the activation right after it), upsampled to (H, W) and scaled to [0, 1].
 
     Returns:
         (heatmap (H, W), target class, probabilities (num_classes,)).
     """
-    name, conv = (layer, dict(module.named_modules()).get(layer)) if layer else last_layer(module)
+    name, conv = (layer, dict(module.named_modules()).get(layer)) if layer else last_conv_block(module)
     if conv is None:
         raise PratiqueError(f"Grad-CAM needs a convolutional layer. Received layer={layer!r}; "
                             "the model has no Conv2d of that name (or none at all).")

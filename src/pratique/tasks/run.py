@@ -67,7 +67,8 @@ def train(config: TrainConfig | None = None, **overrides) -> dict:
     print(f"run directory: {run_dir}")
     callbacks = [
         CSVLogger(os.path.join(run_dir, "metrics.csv")),
-        TensorBoard(run_dir, histogram_freq=1, hparams=config.to_dict()),
+        TensorBoard(run_dir, histogram_freq=1, hparams={k: v for k, v in config.to_dict().items()
+                                                        if k not in ("project", "name", "exist_ok")}),
         ModelCheckpoint(os.path.join(run_dir, "best.pratique"), monitor="val_accuracy",
                         save_best_only=True),
         _LastCheckpoint(os.path.join(run_dir, "last.ckpt")),
