@@ -1,6 +1,7 @@
 """pratique: deep learning by practice, from a perceptron to a fine-tuned pretrained network."""
 from . import datasets as datasets
 from . import models as models
+from . import reports as reports
 from ._errors import PratiqueError as PratiqueError
 from ._errors import UnknownNameError as UnknownNameError
 from ._seed import seed_everything as seed_everything

@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-import torch.nn as nn
+from torch import nn
 
 from pratique import Model
 

@@ -1,10 +1,16 @@
 import csv
 import json
+from pathlib import Path
 
 import pytest
 import torch
-from torchmetrics.classification import (MulticlassAccuracy, MulticlassConfusionMatrix,
-                                         MulticlassF1Score, MulticlassPrecision, MulticlassRecall)
+from torchmetrics.classification import (
+    MulticlassAccuracy,
+    MulticlassConfusionMatrix,
+    MulticlassF1Score,
+    MulticlassPrecision,
+    MulticlassRecall,
+)
 
 from pratique import PratiqueError
 from pratique.reports.evaluation import evaluation_report, write_report
@@ -75,9 +81,9 @@ def test_bad_shapes_are_explained():
 def test_write_report_files(tmp_path):
     r = evaluation_report([0, 1, 1, 2], _onehot([0, 2, 1, 2], 3), ["ant", "bee", "cow"])
     paths = write_report(r, tmp_path / "out")
-    assert json.loads(open(paths["report.json"]).read()) == r
-    rows = list(csv.reader(open(paths["confusion_matrix.csv"])))
+    assert json.loads(Path(paths["report.json"]).read_text()) == r
+    rows = list(csv.reader(Path(paths["confusion_matrix.csv"]).read_text().splitlines()))
     assert rows[0][1:] == ["ant", "bee", "cow"] and rows[2] == ["bee", "0", "1", "1"]
-    md = open(paths["report.md"]).read()
+    md = Path(paths["report.md"]).read_text()
     assert "| bee | 1.0000 | 0.5000 | 0.6667 | 2 |" in md
     assert "- bee -> cow: 1" in md and "macro avg" in md

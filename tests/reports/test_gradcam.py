@@ -1,7 +1,7 @@
 import numpy as np
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
+from torch import nn
 
 from pratique import ImageClassifier
 from pratique.reports.gradcam import grad_cam

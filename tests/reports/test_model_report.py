@@ -33,5 +33,5 @@ def test_train_leaves_pictures_and_report(tmp_path):
     files = set(os.listdir(result["run_dir"]))
     assert {"curves.png", "confusion_matrix.png", "report.json", "report.md", "metrics.csv"} <= files
     assert any(f.startswith("events.out.tfevents") for f in files)
-    report = json.loads(open(os.path.join(result["run_dir"], "report.json")).read())
+    report = json.loads((tmp_path / "run" / "report.json").read_text())
     assert report["num_samples"] == 1000 and report["accuracy"] == pytest.approx(result["test"]["accuracy"])

@@ -1,10 +1,9 @@
 import numpy as np
 import pytest
 import torch
-import torch.nn as nn
+from torch import nn
 
-from pratique import ImageClassifier, PratiqueError
-from pratique import reports
+from pratique import ImageClassifier, PratiqueError, reports
 from pratique.reports.evaluation import evaluation_report
 from pratique.reports.feature_maps import layer_outputs
 from pratique.reports.top_losses import TopLosses

@@ -41,7 +41,7 @@ def _wait_for_runs(url: str, proc, timeout: float = 90.0) -> list:
 
 def _chromium(args, tmp_path):
     return subprocess.run([_BROWSER, *_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *args],
-                          capture_output=True, text=True, timeout=120)
+                          check=False, capture_output=True, text=True, timeout=120)
 
 
 _BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import torch
-import torch.nn as nn
+from torch import nn
 
 
 def module_and_batch(model, image) -> tuple[nn.Module, torch.Tensor]:

@@ -6,10 +6,10 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")  # headless by default; notebooks still display the returned figure
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 
-from ..training.checkpoint import atomic_write  # noqa: E402
+from ..training.checkpoint import atomic_write
 
 
 def plot_history(history):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-import torch.nn as nn
+from torch import nn
 
 from .._errors import PratiqueError
 from ._images import grid, show

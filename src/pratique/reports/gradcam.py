@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
+from torch import nn
 
 from .._errors import PratiqueError
 from ._images import show, to_display
@@ -20,7 +20,7 @@ def grad_cam(module: nn.Module, x: torch.Tensor, target: int | None = None, laye
     Returns:
         (heatmap (H, W), target class, probabilities (num_classes,)).
     """
-    name, conv = (layer, dict(module.named_modules()).get(layer)) if layer else last_conv_block(module)
+    _, conv = (layer, dict(module.named_modules()).get(layer)) if layer else last_conv_block(module)
     if conv is None:
         raise PratiqueError(f"Grad-CAM needs a convolutional layer. Received layer={layer!r}; "
                             "the model has no Conv2d of that name (or none at all).")

@@ -97,7 +97,7 @@ class TensorBoard(Callback):
             with warnings.catch_warnings():  # torch.jit.trace's deprecation notice, every fit
                 warnings.simplefilter("ignore", FutureWarning)
                 self.writer.add_graph(module, self._first_batch[:1].to(param.device, param.dtype))
-        except Exception as e:  # a graph that cannot be traced must not stop training
+        except Exception as e:  # noqa: BLE001  (an untraceable graph must not stop training)
             warnings.warn(f"TensorBoard could not trace the model graph: {e}", stacklevel=2)
 
     # -- the validation pass: the trainer hands callbacks no batches, so while it runs we
@@ -107,7 +107,11 @@ class TensorBoard(Callback):
             return
         from ...reports.top_losses import TopLosses
 
-        self._val = {"cm": None, "top": TopLosses(12), "x": None, "loss_fn": self.model.loss_fn}
+        loss_fn = self.model.loss_fn
+        if loss_fn == self._recording_loss:  # a validation pass that raised never restored it
+            loss_fn = self._val["loss_fn"]
+            self._val_hook.remove()
+        self._val = {"cm": None, "top": TopLosses(12), "x": None, "loss_fn": loss_fn}
         self._val_hook = self.model.module.register_forward_pre_hook(
             lambda _m, args: self._val.__setitem__("x", args[0]))
         self.model.loss_fn = self._recording_loss
