@@ -123,7 +123,8 @@ class TensorBoard(Callback):
 
             cm = confusion_matrix(y.cpu(), out.argmax(1).cpu(), out.shape[1])
             v["cm"] = cm if v["cm"] is None else v["cm"] + cm
-            v["top"].update(v["x"], out, y)
+            if v["x"] is not None and len(v["x"]) == len(y):
+                v["top"].update(v["x"], out, y)
         return v["loss_fn"](out, y)
 
     def on_test_end(self, logs=None):
