@@ -2,6 +2,7 @@
 from . import datasets as datasets
 from . import lab as lab
 from . import models as models
+from . import reports as reports
 from ._errors import PratiqueError as PratiqueError
 from ._errors import UnknownNameError as UnknownNameError
 from ._seed import seed_everything as seed_everything

@@ -14,6 +14,7 @@ _COMMANDS = {  # name -> "module:function", imported only when that command runs
     "models": "listing:models",
     "summary": "summary:summary",
     "lab": "lab:lab",
+    "tensorboard": "tensorboard:tensorboard",
 }
 
 

@@ -6,9 +6,10 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")  # headless by default; notebooks still display the returned figure
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 
-from ..training.checkpoint import atomic_write  # noqa: E402
+from ..training.checkpoint import atomic_write
 
 
 def plot_history(history):
@@ -26,6 +27,7 @@ def plot_history(history):
         if f"val_{key}" in logs:
             ax.plot(epochs, logs[f"val_{key}"], "s--", label=f"val {key}")
         ax.set_title(key.replace("_", " ").capitalize())
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
         ax.set_xlabel("epoch")
         ax.set_ylabel(key)
         ax.grid(alpha=0.3)

@@ -65,3 +65,10 @@ class ImageClassifier(Model):
             return probs.numpy()
         idx = probs.argmax(dim=-1).numpy()
         return names[idx] if names is not None else idx
+
+    def explain(self, image, target: int | None = None, layer: str | None = None):
+        """A Grad-CAM figure: where the network looked to predict `target` (default: its
+        prediction) for one image. See `pratique.reports.explain`."""
+        from ..reports.gradcam import explain
+
+        return explain(self, image, target, layer)

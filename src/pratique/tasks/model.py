@@ -144,8 +144,11 @@ class Model:
         self.preprocessing.setdefault("input_shape", list(self.input_shape))
         self.preprocessing.setdefault("scale", 1 / 255 if x.dtype == torch.uint8 else 1.0)
 
-    def evaluate(self, x, y=None, batch_size: int = 256, verbose: int = 1) -> dict:
-        """Mean loss and metrics on held-out data, as a dict (`{"loss": ..., "accuracy": ...}`)."""
+    def evaluate(self, x, y=None, batch_size: int = 256, verbose: int = 1, report=False) -> dict:
+        """Mean loss and metrics on held-out data, as a dict (`{"loss": ..., "accuracy": ...}`).
+
+        `report=True` adds the evaluation report (top-k, per-class P/R/F1, confusion matrix, see
+        `pratique.reports.evaluation_report`); `report="dir"` also writes it there with its PNGs."""
         trainer = self._require_compiled("evaluate")
         if hasattr(x, "test_batches"):
             batches = x.test_batches()
@@ -157,6 +160,10 @@ class Model:
         logs = trainer.evaluate(self, batches)
         if verbose:
             print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
+        if report:
+            from ..reports.model_report import report_model
+
+            logs = report_model(self, batches, logs, None if report is True else report)
         return logs
 
     def predict(self, x, batch_size: int = 256) -> np.ndarray:

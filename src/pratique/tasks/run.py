@@ -38,7 +38,8 @@ def train(config: TrainConfig | None = None, **overrides) -> dict:
     """Train a model as `pratique train` does and write its run directory.
 
     The run directory holds config.yaml, metrics.csv, TensorBoard events, best.pratique,
-    last.ckpt and curves.png. Returns {"run_dir", "history", "test": {...}, "model"}.
+    last.ckpt, curves.png and the held-out evaluation (report.json, report.md,
+    confusion_matrix.png, ...). Returns {"run_dir", "history", "test": {...}, "model"}.
 
     Example:
         >>> result = train(model="lenet5", data="mnist5k", epochs=5)
@@ -66,14 +67,16 @@ def train(config: TrainConfig | None = None, **overrides) -> dict:
     print(f"run directory: {run_dir}")
     callbacks = [
         CSVLogger(os.path.join(run_dir, "metrics.csv")),
-        TensorBoard(run_dir),
+        TensorBoard(run_dir, histogram_freq=1, hparams={k: v for k, v in config.to_dict().items()
+                                                        if k not in ("project", "name", "exist_ok")}),
         ModelCheckpoint(os.path.join(run_dir, "best.pratique"), monitor="val_accuracy",
                         save_best_only=True),
         _LastCheckpoint(os.path.join(run_dir, "last.ckpt")),
     ]
     history = model.fit(x, y, epochs=config.epochs, batch_size=config.batch_size,
                         validation_split=config.validation_split, callbacks=callbacks, seed=config.seed)
-    test = model.evaluate(xt, yt, verbose=0)
+    # report.json/.md, confusion_matrix.csv/.png, class_scores.png, top_losses.png
+    test = model.evaluate(xt, yt, verbose=0, report=run_dir)
     from ..reports.curves import plot_history, save_figure
 
     save_figure(plot_history(history), os.path.join(run_dir, "curves.png"))

@@ -1,42 +1,188 @@
-"""TensorBoard: epoch scalars (losses, metrics, learning rate) as TensorBoard event files."""
+"""TensorBoard: scalars, graph, histograms, hparams and pictures of a fit, as event files."""
 from __future__ import annotations
 
 import os
+import warnings
 
 from .base import Callback
 
 
 class TensorBoard(Callback):
-    """Write logs for TensorBoard (`tensorboard --logdir DIR`).
+    """Write logs for TensorBoard (`pratique tensorboard --logdir DIR`), Keras' arguments.
+
+    Writes, per epoch: the losses and metrics (`epoch/<name>/train`, `epoch/<name>/val`),
+    `epoch/learning_rate` and `epoch/images_per_second`; per batch when `update_freq` asks:
+    `batch/loss`, `batch/learning_rate`; the model graph once; weight and gradient histograms
+    every `histogram_freq` epochs; at the end of the fit, the run's hyper-parameters with its
+    final metrics (the HPARAMS tab compares runs side by side) and, once, pictures: a training
+    batch as the network saw it (after augmentation), the validation confusion matrix and the
+    misclassified validation samples with the highest loss.
 
     Args:
         log_dir: where the event files go; train and validation scalars share one run.
-        update_freq: "epoch" (default) or "batch" or an int number of batches.
+        histogram_freq: every how many epochs to write weight and gradient histograms (0: never).
+        write_graph: write the model graph (traced once on the first training batch).
+        write_images: write the pictures above, once per fit.
+        update_freq: "epoch" (default), "batch", or an int: write batch scalars every N batches.
+        hparams: the hyper-parameters to record (default: optimizer, lr, loss, epochs...).
 
     Example:
-        >>> model.fit(x, y, callbacks=[TensorBoard("runs/logs")])
+        >>> model.fit(x, y, validation_split=0.1, callbacks=[TensorBoard("runs/logs", histogram_freq=1)])
     """
 
-    def __init__(self, log_dir="logs", update_freq="epoch"):
+    def __init__(self, log_dir="logs", histogram_freq=0, write_graph=True, write_images=True,
+                 update_freq="epoch", hparams: dict | None = None):
+        from ..._errors import PratiqueError
+
+        if isinstance(histogram_freq, str):  # the old signature was (log_dir, update_freq)
+            histogram_freq, update_freq = 0, histogram_freq
+        if update_freq not in ("epoch", "batch") and not (isinstance(update_freq, int) and update_freq > 0):
+            raise PratiqueError("update_freq must be 'epoch', 'batch' or a positive int. "
+                                f"Received: update_freq={update_freq!r}")
         self.log_dir = os.fspath(log_dir)
-        self.update_freq = update_freq
+        self.histogram_freq, self.write_graph = int(histogram_freq), write_graph
+        self.write_images, self.update_freq, self.hparams = write_images, update_freq, hparams
+        self.batch_every = 1 if update_freq == "batch" else (0 if update_freq == "epoch" else update_freq)
+        if self.batch_every:
+            # the loop skips batch hooks that no callback overrides; only this class does
+            self.__class__ = _TensorBoardPerBatch
         self.writer = None
         self._step = 0
+        self._val = self._first_batch = None
+
+    def state_dict(self) -> dict:
+        return {"step": self._step}
+
+    def load_state_dict(self, state: dict) -> None:
+        self._step = state.get("step", 0)
 
     def on_train_begin(self, logs=None):
         from torch.utils.tensorboard import SummaryWriter
 
         self.writer = SummaryWriter(self.log_dir)
+        self._first_batch = self._val = None
+        self._graph_pending = self.write_graph
+        if self.write_graph or self.write_images:
+            self._hook = self.model.module.register_forward_pre_hook(self._capture_first_batch)
+
+    def _capture_first_batch(self, module, args):
+        self._first_batch = args[0].detach()[:16].cpu()
+        self._hook.remove()
 
     def on_epoch_end(self, epoch, logs=None):
+        w = self.writer
         for k, v in (logs or {}).items():
-            tag = f"epoch/{k[4:]}/val" if k.startswith("val_") else f"epoch/{k}/train"
-            self.writer.add_scalar(tag, v, epoch)
-        optimizer = self.model.optimizer
-        if optimizer is not None:
-            self.writer.add_scalar("epoch/learning_rate", optimizer.param_groups[0]["lr"], epoch)
-        self.writer.flush()
+            w.add_scalar(f"epoch/{k[4:]}/val" if k.startswith("val_") else f"epoch/{k}/train", v, epoch)
+        if self.model.optimizer is not None:
+            w.add_scalar("epoch/learning_rate", self.model.optimizer.param_groups[0]["lr"], epoch)
+        if getattr(self.model, "last_throughput", None):
+            w.add_scalar("epoch/images_per_second", self.model.last_throughput, epoch)
+        if self.histogram_freq and (epoch + 1) % self.histogram_freq == 0:
+            self._histograms(epoch)
+        if self._graph_pending and self._first_batch is not None:
+            self._graph_pending = False  # once per fit
+            self._graph()
+        w.flush()
+
+    def _histograms(self, epoch: int) -> None:
+        for name, p in self.model.module.named_parameters():
+            self.writer.add_histogram(f"weights/{name}", p.detach().float().cpu(), epoch)
+            if p.grad is not None:
+                self.writer.add_histogram(f"gradients/{name}", p.grad.detach().float().cpu(), epoch)
+
+    def _graph(self) -> None:
+        module = self.model.module
+        try:
+            param = next(module.parameters())
+            with warnings.catch_warnings():  # torch.jit.trace's deprecation notice, every fit
+                warnings.simplefilter("ignore", FutureWarning)
+                self.writer.add_graph(module, self._first_batch[:1].to(param.device, param.dtype))
+        except Exception as e:  # noqa: BLE001  (an untraceable graph must not stop training)
+            warnings.warn(f"TensorBoard could not trace the model graph: {e}", stacklevel=2)
+
+    # -- the validation pass: the trainer hands callbacks no batches, so while it runs we
+    # -- listen to the loss call, which sees (outputs, targets), and to the module's inputs
+    def on_test_begin(self, logs=None):
+        if not self.write_images or self.writer is None:
+            return
+        from ...reports.top_losses import TopLosses
+
+        loss_fn = self.model.loss_fn
+        if loss_fn == self._recording_loss:  # a validation pass that raised never restored it
+            loss_fn = self._val["loss_fn"]
+            self._val_hook.remove()
+        self._val = {"cm": None, "top": TopLosses(12), "x": None, "loss_fn": loss_fn}
+        self._val_hook = self.model.module.register_forward_pre_hook(
+            lambda _m, args: self._val.__setitem__("x", args[0]))
+        self.model.loss_fn = self._recording_loss
+
+    def _recording_loss(self, out, y):
+        v = self._val
+        if out.dim() == 2 and y.dim() == 1 and not y.is_floating_point():
+            from ...reports.evaluation import confusion_matrix
+
+            cm = confusion_matrix(y.cpu(), out.argmax(1).cpu(), out.shape[1])
+            v["cm"] = cm if v["cm"] is None else v["cm"] + cm
+            if v["x"] is not None and len(v["x"]) == len(y):
+                v["top"].update(v["x"], out, y)
+        return v["loss_fn"](out, y)
+
+    def on_test_end(self, logs=None):
+        if self._val is not None and self.model.loss_fn == self._recording_loss:
+            self.model.loss_fn = self._val["loss_fn"]
+            self._val_hook.remove()
 
     def on_train_end(self, logs=None):
-        if self.writer is not None:
-            self.writer.close()
+        if self.writer is None:
+            return
+        self._write_hparams(logs or {})
+        if self.write_images:
+            self._write_images()
+        self.writer.close()
+
+    def _write_hparams(self, logs: dict) -> None:
+        from torch.utils.tensorboard.summary import hparams
+
+        model = self.model
+        params = self.hparams or {**{k: v for k, v in (getattr(model, "_compile_args", None) or {}).items()},
+                                  "epochs": getattr(model, "_fit_epochs", None),
+                                  "model": (model.architecture or {}).get("name", type(model.module).__name__)}
+        params = {k: v if isinstance(v, (bool, int, float, str)) else str(v) for k, v in params.items()}
+        metrics = {f"hparams/{k}": float(v) for k, v in logs.items() if isinstance(v, (int, float))}
+        for summary in hparams(params, metrics):
+            self.writer.file_writer.add_summary(summary)
+        for k, v in metrics.items():  # the HPARAMS tab reads each metric from a scalar of its tag
+            self.writer.add_scalar(k, v, self.model.epoch)
+
+    def _write_images(self) -> None:
+        from ...reports.confusion import plot_confusion_matrix
+        from ...reports.top_losses import plot_top_losses
+
+        step, classes = self.model.epoch, self.model.classes
+        if self._first_batch is not None and self._first_batch.dim() == 4:
+            x = self._first_batch.float()
+            lo = x.amin(dim=(1, 2, 3), keepdim=True)
+            hi = x.amax(dim=(1, 2, 3), keepdim=True)
+            self.writer.add_images("images/train_batch", (x - lo) / (hi - lo).clamp(min=1e-12), step)
+        if self._val and self._val["cm"] is not None:
+            fig = plot_confusion_matrix(self._val["cm"], classes, title="Validation confusion matrix")
+            self.writer.add_figure("images/confusion_matrix", fig, step)
+            images, y, probs = self._val["top"].result()
+            wrong = probs.argmax(1) != y
+            if wrong.any() and images.dim() >= 3:
+                fig = plot_top_losses(images[wrong], y[wrong], probs[wrong], classes,
+                                      title="Misclassified, highest loss first")
+                self.writer.add_figure("images/misclassified", fig, step)
+
+
+class _TensorBoardPerBatch(TensorBoard):
+    """TensorBoard with batch scalars (chosen by `update_freq`)."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._step += 1
+        if self._step % self.batch_every == 0:
+            self.writer.add_scalar("batch/loss", logs["loss"], self._step)
+            if self.model.optimizer is not None:
+                self.writer.add_scalar("batch/learning_rate",
+                                       self.model.optimizer.param_groups[0]["lr"], self._step)
+

@@ -1,0 +1,136 @@
+"""Evaluation report: accuracy, top-k, per-class precision / recall / F1, confusion matrix.
+
+Computed in plain torch from labels and probabilities, so it works for any classifier output;
+`write_report` turns it into `report.json`, a readable `report.md` and `confusion_matrix.csv`.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+
+import torch
+
+from .._errors import PratiqueError
+from ..training.checkpoint import atomic_write
+
+
+def confusion_matrix(y_true, y_pred, num_classes: int) -> torch.Tensor:
+    """Counts (num_classes, num_classes): row = true class, column = predicted class."""
+    y_true, y_pred = torch.as_tensor(y_true).long(), torch.as_tensor(y_pred).long()
+    flat = y_true * num_classes + y_pred
+    return torch.bincount(flat, minlength=num_classes ** 2).view(num_classes, num_classes)
+
+
+def _safe_div(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    # 0 where the denominator is 0 (no predictions / no samples of a class), as sklearn and
+    # torchmetrics do by default
+    return torch.where(b > 0, a / b.clamp(min=1e-12), torch.zeros_like(a))
+
+
+def evaluation_report(y_true, y_prob, classes=None, top_k=(1, 5), most_confused: int = 10) -> dict:
+    """Scores of a classifier: accuracy, top-k, per-class P/R/F1/support, averages, confusion.
+
+    Args:
+        y_true: integer labels, shape (N,).
+        y_prob: probabilities or logits, shape (N, C) (only their order matters).
+        classes: C class names (default: "0", "1", ...).
+        top_k: the k for top-k accuracy; k >= C are left out.
+        most_confused: how many off-diagonal (true, predicted) pairs to list, largest first.
+
+    Example:
+        >>> r = evaluation_report([0, 1, 1], [[.9, .1], [.2, .8], [.6, .4]], ["cat", "dog"])
+        >>> r["accuracy"], r["per_class"][1]["recall"]
+        (0.666..., 0.5)
+    """
+    y_true = torch.as_tensor(y_true).long().flatten()
+    y_prob = torch.as_tensor(y_prob).float()
+    if y_prob.dim() != 2 or len(y_prob) != len(y_true):
+        raise PratiqueError(f"y_prob must have shape (N, C) with N = len(y_true) = {len(y_true)}. "
+                            f"Received shape {tuple(y_prob.shape)}.")
+    n, c = y_prob.shape
+    classes = [str(k) for k in (classes if classes is not None else range(c))]
+    if len(classes) != c:
+        raise PratiqueError(f"classes must name the {c} columns of y_prob. Received {len(classes)} names.")
+    cm = confusion_matrix(y_true, y_prob.argmax(dim=1), c)
+    tp = cm.diag().double()
+    support, predicted = cm.sum(dim=1).double(), cm.sum(dim=0).double()
+    precision, recall = _safe_div(tp, predicted), _safe_div(tp, support)
+    f1 = _safe_div(2 * precision * recall, precision + recall)
+    weights = support / max(n, 1)
+    ranked = y_prob.topk(min(max(top_k, default=1), c), dim=1).indices
+    report = {
+        "num_samples": n,
+        "classes": classes,
+        "accuracy": float(tp.sum() / max(n, 1)),
+        "top_k_accuracy": {f"top_{k}": float((ranked[:, :k] == y_true[:, None]).any(1).double().mean())
+                           for k in top_k if k < c},
+        "per_class": [{"class": name, "precision": float(p), "recall": float(r), "f1": float(f),
+                       "support": int(s)}
+                      for name, p, r, f, s in zip(classes, precision, recall, f1, support)],
+        "macro_avg": {"precision": float(precision.mean()), "recall": float(recall.mean()),
+                      "f1": float(f1.mean()), "support": n},
+        "weighted_avg": {"precision": float((precision * weights).sum()),
+                         "recall": float((recall * weights).sum()),
+                         "f1": float((f1 * weights).sum()), "support": n},
+        "confusion_matrix": cm.tolist(),
+        "most_confused": _most_confused(cm, classes, most_confused),
+    }
+    return report
+
+
+def _most_confused(cm: torch.Tensor, classes: list[str], limit: int) -> list[dict]:
+    off = cm.clone()
+    off.fill_diagonal_(0)
+    counts, flat = off.flatten().sort(descending=True, stable=True)
+    c = len(classes)
+    return [{"true": classes[i // c], "predicted": classes[i % c], "count": int(k)}
+            for k, i in zip(counts.tolist()[:limit], flat.tolist()[:limit]) if k > 0]
+
+
+def write_report(report: dict, directory) -> dict:
+    """Write `report.json`, `report.md` and `confusion_matrix.csv` into `directory`.
+
+    Returns the paths written, by name. Example: `write_report(evaluation_report(y, p), "runs/x")`.
+    """
+    directory = os.fspath(directory)
+    os.makedirs(directory, exist_ok=True)
+    texts = {"report.json": json.dumps(report, indent=2) + "\n",
+             "report.md": report_markdown(report),
+             "confusion_matrix.csv": _confusion_csv(report)}
+    paths = {}
+    for name, text in texts.items():
+        paths[name] = os.path.join(directory, name)
+        atomic_write(paths[name], lambda f, t=text: f.write(t.encode()))
+    return paths
+
+
+def _confusion_csv(report: dict) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["true \\ predicted", *report["classes"]])
+    for name, row in zip(report["classes"], report["confusion_matrix"]):
+        w.writerow([name, *row])
+    return buf.getvalue()
+
+
+def report_markdown(report: dict) -> str:
+    """The report as Markdown: headline scores, per-class table, averages, confusions."""
+    lines = ["# Evaluation report", "", f"Samples: {report['num_samples']}  ", ""]
+    if "loss" in report:
+        lines.insert(3, f"Loss: {report['loss']:.4f}  ")
+    lines += ["| metric | value |", "| --- | --- |", f"| accuracy | {report['accuracy']:.4f} |"]
+    lines += [f"| {k.replace('_', '-')} accuracy | {v:.4f} |" for k, v in report["top_k_accuracy"].items()]
+    lines += ["", "## Per class", "", "| class | precision | recall | F1 | support |",
+              "| --- | ---: | ---: | ---: | ---: |"]
+    rows = report["per_class"] + [{"class": "**macro avg**", **report["macro_avg"]},
+                                  {"class": "**weighted avg**", **report["weighted_avg"]}]
+    lines += [f"| {r['class']} | {r['precision']:.4f} | {r['recall']:.4f} | {r['f1']:.4f} | "
+              f"{r['support']} |" for r in rows]
+    lines += ["", "## Most confused (true -> predicted)", ""]
+    lines += [f"- {p['true']} -> {p['predicted']}: {p['count']}" for p in report["most_confused"]]
+    if not report["most_confused"]:
+        lines.append("- none: every sample was classified correctly")
+    lines += ["", "The full matrix is in `confusion_matrix.csv` (rows: true class).", ""]
+    return "\n".join(lines)

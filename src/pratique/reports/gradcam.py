@@ -1,0 +1,67 @@
+"""Grad-CAM (Selvaraju et al., 2017): where in the image a convolutional network looked."""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .._errors import PratiqueError
+from ._images import show, to_display
+from ._inputs import last_conv_block, module_and_batch
+from .curves import plt
+
+
+def grad_cam(module: nn.Module, x: torch.Tensor, target: int | None = None, layer: str | None = None):
+    """Grad-CAM heat map of one input batch `x` (1, C, H, W).
+
+    The heat map is ReLU(sum_k w_k A_k) with w_k the spatial mean of d(score)/dA_k, A the
+    output of `layer` (default: the last Conv2d, or the activation right after it), upsampled to (H, W) and scaled to [0, 1].
+
+    Returns:
+        (heatmap (H, W), target class, probabilities (num_classes,)).
+    """
+    _, conv = (layer, dict(module.named_modules()).get(layer)) if layer else last_conv_block(module)
+    if conv is None:
+        raise PratiqueError(f"Grad-CAM needs a convolutional layer. Received layer={layer!r}; "
+                            "the model has no Conv2d of that name (or none at all).")
+    store = {}
+    hook = conv.register_forward_hook(lambda _m, _i, out: store.__setitem__("a", out))
+    was_training = module.training
+    try:
+        module.eval()
+        with torch.enable_grad():
+            logits = module(x.detach().requires_grad_(True))
+            target = int(logits[0].argmax()) if target is None else int(target)
+            (grad,) = torch.autograd.grad(logits[0, target], store["a"])
+    finally:
+        hook.remove()
+        module.train(was_training)
+    a = store["a"].detach()
+    weights = grad.mean(dim=(2, 3), keepdim=True)  # (1, K, 1, 1)
+    cam = F.relu((weights * a).sum(dim=1, keepdim=True))
+    cam = F.interpolate(cam, size=x.shape[-2:], mode="bilinear", align_corners=False)[0, 0]
+    cam = cam / cam.max() if cam.max() > 0 else cam
+    return cam.cpu(), target, logits.detach()[0].softmax(dim=0).cpu()
+
+
+def explain(model, image, target: int | None = None, layer: str | None = None):
+    """A figure: the image, and the Grad-CAM heat map over it for `target` (default: the
+    predicted class). `model.explain(image)` calls this.
+
+    Example:
+        >>> fig = explain(model, x_test[0])
+    """
+    module, x = module_and_batch(model, image)
+    cam, target, probs = grad_cam(module, x, target, layer)
+    classes = getattr(model, "classes", None)
+    name = classes[target] if classes else str(target)
+    fig, (a0, a1) = plt.subplots(1, 2, figsize=(6.5, 3.6))
+    show(a0, x[0], "input")
+    a1.imshow(to_display(x[0]), cmap="gray")
+    overlay = a1.imshow(cam.numpy(), cmap="jet", alpha=0.45, vmin=0, vmax=1)
+    fig.colorbar(overlay, ax=a1, fraction=0.046, pad=0.04, label="importance")
+    a1.set_xticks([])
+    a1.set_yticks([])
+    a1.set_title(f"Grad-CAM: {name} (p={float(probs[target]):.2f})", fontsize=10)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,56 @@
+"""A model's evaluation as files: the report (JSON, Markdown, CSV) and its pictures (PNG).
+
+`Model.evaluate(data, report=...)` and `pratique train` call this.
+"""
+from __future__ import annotations
+
+import os
+
+import torch
+
+from .class_scores import plot_class_scores
+from .confusion import plot_confusion_matrix
+from .curves import save_figure
+from .evaluation import evaluation_report, write_report
+from .top_losses import TopLosses, plot_top_losses
+
+
+@torch.no_grad()
+def collect_predictions(module, batches, device=None, top: TopLosses | None = None):
+    """(logits (N, C), targets (N,)) of `module` over `(x, y)` batches, in eval mode, on the CPU;
+    the highest-loss samples are kept in `top` when given."""
+    param = next(module.parameters(), None)
+    device = device or (param.device if param is not None else "cpu")
+    was_training = module.training
+    module.eval()
+    outs, targets = [], []
+    try:
+        for x, y in batches:
+            out = module(x.to(device)).float()
+            outs.append(out.cpu())
+            targets.append(y.cpu())
+            if top is not None:
+                top.update(x, out, y)
+    finally:
+        module.train(was_training)
+    return torch.cat(outs), torch.cat(targets)
+
+
+def report_model(model, batches, logs: dict | None = None, directory=None) -> dict:
+    """Evaluate `model` on `batches` and return `{**logs, **evaluation_report}`; when
+    `directory` is given, also write report.json/.md, confusion_matrix.csv, and the PNGs
+    confusion_matrix.png, class_scores.png and top_losses.png there."""
+    top = TopLosses(12)
+    logits, targets = collect_predictions(model.module, batches, top=top)
+    report = {**(logs or {}), **evaluation_report(targets, logits.softmax(dim=1), model.classes)}
+    if directory is not None:
+        directory = os.fspath(directory)
+        write_report(report, directory)
+        figures = {
+            "confusion_matrix.png": plot_confusion_matrix(report["confusion_matrix"], report["classes"]),
+            "class_scores.png": plot_class_scores(report),
+            "top_losses.png": plot_top_losses(*top.result(), classes=report["classes"]),
+        }
+        for name, fig in figures.items():
+            save_figure(fig, os.path.join(directory, name))
+    return report

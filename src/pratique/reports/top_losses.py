@@ -1,0 +1,65 @@
+"""Top losses: the samples the model got most wrong, with true and predicted class."""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from ._images import grid, show
+from .curves import plt
+
+
+class TopLosses:
+    """Keeps the `k` highest-loss samples seen so far, batch by batch (bounded memory).
+
+    Example:
+        >>> top = TopLosses(9)
+        >>> for x, y in batches: top.update(x, model.module(x), y)
+        >>> fig = plot_top_losses(*top.result(), classes)
+    """
+
+    def __init__(self, k: int = 9):
+        self.k = k
+        self.images = self.logits = self.targets = self.losses = None
+
+    def update(self, x: torch.Tensor, logits: torch.Tensor, y: torch.Tensor) -> None:
+        x, logits, y = x.detach().cpu(), logits.detach().float().cpu(), y.detach().cpu()
+        losses = F.cross_entropy(logits, y, reduction="none")
+        if self.losses is not None:
+            x, logits = torch.cat([self.images, x]), torch.cat([self.logits, logits])
+            y, losses = torch.cat([self.targets, y]), torch.cat([self.losses, losses])
+        keep = losses.topk(min(self.k, len(losses))).indices
+        self.images, self.logits, self.targets, self.losses = x[keep], logits[keep], y[keep], losses[keep]
+
+    def result(self):
+        """(images, true labels, probabilities) of the kept samples, highest loss first."""
+        return self.images, self.targets, self.logits.softmax(dim=1)
+
+
+def plot_top_losses(images, y_true, y_prob, classes=None, title: str = "Top losses"):
+    """A gallery: each image titled "true / predicted / probability of the prediction".
+
+    Args:
+        images: (N, C, H, W) or (N, H, W), in the order to show (e.g. highest loss first).
+        y_true: (N,) true labels.
+        y_prob: (N, num_classes) probabilities.
+        classes: class names (default: indices).
+
+    Example:
+        >>> fig = plot_top_losses(*TopLosses(9).result(), classes=["cat", "dog"])
+    """
+    y_true, y_prob = torch.as_tensor(y_true), torch.as_tensor(y_prob)
+    n = len(y_true)
+    names = [str(c) for c in (classes if classes is not None else range(y_prob.shape[1]))]
+    rows, cols = grid(max(n, 1), max_cols=5)
+    fig, axes = plt.subplots(rows, cols, figsize=(2.2 * cols, 2.5 * rows + 0.4), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        if i >= n:
+            ax.axis("off")
+            continue
+        p, pred = y_prob[i].max(dim=0)
+        t = int(y_true[i])
+        show(ax, images[i], f"true: {names[t]}\npred: {names[int(pred)]} ({float(p):.2f})",
+             color="black" if int(pred) == t else "firebrick")
+    fig.suptitle(f"{title} (true / predicted, probability)", fontsize=11)
+    fig.tight_layout()
+    return fig
