@@ -13,6 +13,7 @@ _COMMANDS = {  # name -> "module:function", imported only when that command runs
     "datasets": "listing:datasets",
     "models": "listing:models",
     "summary": "summary:summary",
+    "check-data": "check_data:check_data",
 }
 
 

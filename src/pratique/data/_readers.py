@@ -61,7 +61,15 @@ def _np_dtype(code, align=False, copy=False):
     return dt
 
 
+def _latin1_encode(text, encoding="latin1"):
+    # protocol-2 pickles written by Python 3 store bytes as _codecs.encode(str, "latin1")
+    if not isinstance(text, str) or encoding not in ("latin1", "latin-1"):
+        raise pickle.UnpicklingError("only latin1 string encoding is allowed")
+    return text.encode("latin1")
+
+
 _ALLOWED = {
+    ("_codecs", "encode"): _latin1_encode,
     ("numpy.core.multiarray", "_reconstruct"): _np_reconstruct,
     ("numpy._core.multiarray", "_reconstruct"): _np_reconstruct,
     ("numpy", "ndarray"): np.ndarray,

@@ -85,13 +85,17 @@ def read_image(path, color_mode: str, size: tuple[int, int] | None = None) -> to
 
 
 def _decode_jpeg_fast(path, color_mode: str):
-    from torchvision.io import ImageReadMode, decode_jpeg, read_file
+    import warnings
 
-    mode = ImageReadMode.GRAY if color_mode == "grayscale" else ImageReadMode.RGB
-    try:
-        return decode_jpeg(read_file(os.fspath(path)), mode=mode, apply_exif_orientation=True)
-    except Exception:  # not really a JPEG, CMYK oddities...: PIL decides and names the file
-        return None
+    with warnings.catch_warnings():  # torchvision 0.29 announces a move to torchcodec
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from torchvision.io import ImageReadMode, decode_jpeg, read_file
+
+        mode = ImageReadMode.GRAY if color_mode == "grayscale" else ImageReadMode.RGB
+        try:
+            return decode_jpeg(read_file(os.fspath(path)), mode=mode, apply_exif_orientation=True)
+        except Exception:  # not really a JPEG, CMYK oddities...: PIL decides and names the file
+            return None
 
 
 def resize_uint8(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:

@@ -179,3 +179,22 @@ def _leakage(report: Report, splits: dict, probes: dict) -> None:
             if dup:
                 report.issues.append(Issue("warning", "leakage", f"{len(dup)} files in {split} are "
                                            "identical to files in train", dup))
+
+
+def check_folder(root) -> Report:
+    """Scan a root of class folders, or one with train/ val|valid|validation/ test/ subfolders.
+
+    Example:
+        >>> print(check_folder("pets/"))
+    """
+    from .sources import encode_labels, folder_layout, list_class_folders
+
+    splits, raw, empty, others = {}, {}, [], []
+    for split, folder in folder_layout(root).items():
+        paths, labels, e, o = list_class_folders(folder)
+        splits[split], raw[split] = paths, labels
+        empty += [f"{split}/{c}" for c in e]
+        others += o
+    classes = sorted(set().union(*map(set, raw.values())))
+    classes, ys, _ = encode_labels(raw, classes)
+    return scan({k: (splits[k], ys[k]) for k in splits}, classes, empty, others)
