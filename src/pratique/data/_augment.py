@@ -51,17 +51,22 @@ def geometric(x: torch.Tensor, s: dict, g: torch.Generator) -> torch.Tensor:
 
 
 def flips(x: torch.Tensor, s: dict, g: torch.Generator) -> torch.Tensor:
-    n = len(x)
-    if s["horizontal_flip"]:
-        x = torch.where((torch.rand(n, generator=g) < 0.5).view(-1, 1, 1, 1), x.flip(-1), x)
-    if s["vertical_flip"]:
-        x = torch.where((torch.rand(n, generator=g) < 0.5).view(-1, 1, 1, 1), x.flip(-2), x)
+    """Flip each image with probability 0.5 (only the chosen ones are touched; works on uint8)."""
+    copied = False
+    for key, dim in (("horizontal_flip", -1), ("vertical_flip", -2)):
+        if s[key]:
+            idx = torch.nonzero(torch.rand(len(x), generator=g) < 0.5).flatten()
+            if len(idx):
+                x, copied = (x if copied else x.clone()), True  # never write into the caller's data
+                x[idx] = x[idx].flip(dim)
     return x
 
 
 def photometric(x: torch.Tensor, s: dict, g: torch.Generator) -> torch.Tensor:
     """brightness_range (multiplicative, Keras) and color_jitter (brightness, contrast, saturation)."""
     n = len(x)
+    if not (s["brightness_range"] or s["color_jitter"]):
+        return x
     if s["brightness_range"]:
         x = x * _uniform(n, *s["brightness_range"], g).to(x.dtype).view(-1, 1, 1, 1)
     j = s["color_jitter"]

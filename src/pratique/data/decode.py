@@ -104,4 +104,7 @@ def resize_uint8(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
         return x
     from torchvision.transforms.v2 import functional as F
 
-    return F.resize(x, list(size), antialias=True)
+    # channels-last uint8 takes torch's vectorized antialiased path (about 2x faster)
+    batch = x if x.dim() == 4 else x.unsqueeze(0)
+    out = F.resize(batch.contiguous(memory_format=torch.channels_last), list(size), antialias=True)
+    return out.contiguous() if x.dim() == 4 else out[0]  # torch.stack makes the batch contiguous

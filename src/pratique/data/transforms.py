@@ -84,14 +84,17 @@ class BatchPipeline:
             g = torch.Generator().manual_seed(int(torch.randint(2**62, (1,))))
         if s is not None and s["randaugment"] and x.dtype == torch.uint8:
             x = _augment.randaugment(x, g)
-        x = x.float().div_(255.0) if x.dtype == torch.uint8 else x.float()
+        if s is not None and x.dim() == 4:
+            x = _augment.flips(x, s, g)  # exact, and cheapest on uint8
+        # a new float tensor: the in-place ops below never touch the caller's data
+        x = x.float().div_(255.0) if x.dtype == torch.uint8 else x.to(torch.float32, copy=True)
         if s is not None and x.dim() == 4:
             if _geometric_on(s):
                 x = _augment.geometric(x, s, g)
-            x = _augment.photometric(_augment.flips(x, s, g), s, g)
+            x = _augment.photometric(x, s, g)
         if self.mean is not None:
             shape = (1, -1, 1, 1) if x.dim() == 4 else (1, -1)
-            x = (x - self.mean.view(shape)) / self.std.view(shape)
+            x = x.sub_(self.mean.view(shape)).div_(self.std.view(shape))
         if s is not None and x.dim() == 4:
             if s["random_erasing"]:
                 x = _augment.random_erasing(x, s["random_erasing"], g)
