@@ -26,7 +26,7 @@ def _write_mnist(folder, gz, rng):
 @pytest.mark.parametrize("name", ["mnist", "fashion_mnist"])
 def test_idx_reader(tmp_path, gz, name):
     arrays = _write_mnist(tmp_path, gz, np.random.default_rng(1))
-    (x, y), (xt, yt) = load_data(name, root=str(tmp_path))
+    (x, y), (_xt, yt) = load_data(name, root=str(tmp_path))
     assert x.shape == (12, 28, 28) and x.dtype == np.uint8 and y.dtype == np.int64
     np.testing.assert_array_equal(x, arrays[0])
     np.testing.assert_array_equal(yt, arrays[3])
@@ -65,7 +65,7 @@ def _write_cifar(root, rng, n=6):
 
 def test_cifar10_reader(tmp_path):
     batches = _write_cifar(str(tmp_path), np.random.default_rng(2))
-    (x, y), (xt, yt) = load_data("cifar10", root=str(tmp_path))
+    (x, y), (xt, _yt) = load_data("cifar10", root=str(tmp_path))
     assert x.shape == (30, 32, 32, 3) and xt.shape == (6, 32, 32, 3)
     # pixel (row 0, col 1) of image 0 in channel 2 sits at offset 2*1024 + 1 of the flat row
     assert x[0, 0, 1, 2] == batches[0][b"data"][0, 2 * 1024 + 1]
@@ -112,10 +112,10 @@ def test_registry_lists_all():
 
 @pytest.mark.parametrize("name", ["spiral", "blobs", "xor", "circles"])
 def test_point_datasets(name):
-    (x, y), (xt, yt) = load_data(name)
+    (x, y), (_xt, _yt) = load_data(name)
     assert x.shape[1] == 2 and x.dtype == np.float32 and len(np.unique(y)) >= 2
     data = ImageData.named(name, batch_size=16)
-    xb, yb = next(iter(data.train_batches()))
+    xb, _yb = next(iter(data.train_batches()))
     assert xb.shape == (16, 2) and data.preprocessing["kind"] == "features"
     assert abs(float(data.train_batches().x.float().mean())) < 10
 

@@ -81,7 +81,7 @@ def test_mixup_gives_soft_targets_that_sum_to_one():
     y = torch.arange(8) % 4
     pipe = BatchPipeline(augment_spec({"mixup": 0.4, "cutmix": 1.0}), num_classes=4)
     for seed in range(4):
-        out, ys = pipe(x, y, torch.Generator().manual_seed(seed))
+        _out, ys = pipe(x, y, torch.Generator().manual_seed(seed))
         assert ys.shape == (8, 4) and torch.allclose(ys.sum(1), torch.ones(8))
 
 

@@ -130,8 +130,7 @@ def download(url: str, dest: str, checksum: str) -> None:
     tmp = dest + ".part"
     print(f"downloading {url} -> {dest}")
     with urllib.request.urlopen(url, timeout=60) as r, open(tmp, "wb") as f:
-        for chunk in iter(lambda: r.read(1 << 20), b""):
-            f.write(chunk)
+        f.writelines(iter(lambda: r.read(1 << 20), b""))
     if md5(tmp) != checksum:
         os.remove(tmp)
         raise PratiqueError(f"Checksum mismatch for {url}: expected md5 {checksum}.")

@@ -50,7 +50,7 @@ def decode_image(path, color_mode: str | None = None) -> torch.Tensor:
         raise DecodeError(path, "no such file") from None
     except DecodeError:
         raise
-    except Exception as e:  # PIL raises many types (OSError, SyntaxError, ValueError...)
+    except Exception as e:  # noqa: BLE001 - PIL raises many types (OSError, SyntaxError...)
         raise DecodeError(path, f"{type(e).__name__}: {e}") from None
 
 
@@ -94,7 +94,7 @@ def _decode_jpeg_fast(path, color_mode: str):
         mode = ImageReadMode.GRAY if color_mode == "grayscale" else ImageReadMode.RGB
         try:
             return decode_jpeg(read_file(os.fspath(path)), mode=mode, apply_exif_orientation=True)
-        except Exception:  # not really a JPEG, CMYK oddities...: PIL decides and names the file
+        except Exception:  # noqa: BLE001 - not really a JPEG, CMYK oddities...: PIL decides and names the file
             return None
 
 

@@ -7,7 +7,8 @@ import numpy as np
 import torch
 
 from .._errors import PratiqueError, unknown_name
-from . import _stats, sources as src
+from . import _stats
+from . import sources as src
 from .datasets import stratified_split
 from .loaders import Fetcher, InMemoryBatches, StreamingBatches, decode_all
 from .transforms import IMAGENET_MEAN, IMAGENET_STD, BatchPipeline, augment_spec, match_channels
@@ -271,7 +272,7 @@ def _val_split(xs, ys, val_split, seed, multi):
     y = ys["train"]
     if multi:
         order = np.random.default_rng(seed).permutation(len(y))
-        cut = int(round(len(y) * val_split))
+        cut = round(len(y) * val_split)
         val_idx, train_idx = order[:cut], order[cut:]
     else:
         train_idx, val_idx = stratified_split(y.numpy(), val_split, seed)

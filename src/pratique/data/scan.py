@@ -98,7 +98,7 @@ def _probe(path: str) -> dict:
             img.load()  # the full decode: truncated files fail here
     except UnidentifiedImageError:
         return {"ok": False, "kind": "not_image", "error": "not an image (unknown format)", "md5": digest}
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 - any decoder failure is a finding
         return {"ok": False, "kind": "corrupt", "error": f"{type(e).__name__}: {e}", "md5": digest}
     return {"ok": True, "format": fmt, "mode": mode, "size": list(size), "md5": digest}
 
