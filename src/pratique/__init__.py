@@ -1,4 +1,5 @@
 """pratique: deep learning by practice, from a perceptron to a fine-tuned pretrained network."""
+from . import data as data
 from . import datasets as datasets
 from . import lab as lab
 from . import models as models
@@ -7,6 +8,7 @@ from ._errors import PratiqueError as PratiqueError
 from ._errors import UnknownNameError as UnknownNameError
 from ._seed import seed_everything as seed_everything
 from ._version import __version__ as __version__
+from .data.module import ImageData as ImageData
 from .tasks.classifier import ImageClassifier as ImageClassifier
 from .tasks.model import Model as Model
 from .tasks.model import load as load

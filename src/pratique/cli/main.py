@@ -15,6 +15,7 @@ _COMMANDS = {  # name -> "module:function", imported only when that command runs
     "summary": "summary:summary",
     "lab": "lab:lab",
     "tensorboard": "tensorboard:tensorboard",
+    "check-data": "check_data:check_data",
 }
 
 

@@ -1,9 +1,13 @@
-"""Batches for the loop. The in-memory fast path slices a shuffled index: no per-sample collate."""
+"""Batches for the loop. The in-memory fast path slices a shuffled index (no per-sample collate,
+augmentation on whole batches); the streaming path decodes batches in DataLoader workers, so its
+memory is O(batch), not O(dataset)."""
 from __future__ import annotations
 
 import math
 
 import torch
+
+from .decode import read_image
 
 
 class InMemoryBatches:
@@ -18,8 +22,11 @@ class InMemoryBatches:
     """
 
     def __init__(self, x: torch.Tensor, y: torch.Tensor | None, batch_size: int = 32,
-                 shuffle: bool = False, seed: int | None = None, transform=None, drop_last=False):
+                 shuffle: bool = False, seed: int | None = None, transform=None, drop_last=False,
+                 batch_transform=None, weights: torch.Tensor | None = None):
         self.x, self.y = x, y
+        self.batch_transform = batch_transform  # (x, y, generator) -> (x, y), e.g. a BatchPipeline
+        self.weights = weights  # per-sample sampling weights: draws with replacement
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.transform = transform
@@ -38,7 +45,7 @@ class InMemoryBatches:
 
     def __iter__(self):
         n = len(self.x)
-        order = torch.randperm(n, generator=self.generator) if self.shuffle else None
+        order = epoch_order(n, self.shuffle, self.weights, self.generator)
         self.epoch_order = order
         for i in range(len(self)):
             if order is None:
@@ -50,4 +57,107 @@ class InMemoryBatches:
                 yb = None if self.y is None else self.y[idx]
             if self.transform is not None:
                 xb = self.transform(xb)
+            if self.batch_transform is not None:
+                xb, yb = self.batch_transform(xb, yb, self.generator)
             yield xb, yb
+
+
+def epoch_order(n: int, shuffle: bool, weights, generator) -> torch.Tensor | None:
+    """One epoch's sample order: weighted draws with replacement, a permutation, or None (in order)."""
+    if weights is not None:
+        return torch.multinomial(weights.double(), n, replacement=True, generator=generator)
+    return torch.randperm(n, generator=generator) if shuffle else None
+
+
+class Fetcher:
+    """Sample i as uint8 (C, H, W) at `size`: from image files, or from a torch Dataset."""
+
+    def __init__(self, sources, color_mode: str, size):
+        self.sources, self.color_mode, self.size = sources, color_mode, size
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+    def __getitem__(self, i: int) -> torch.Tensor:
+        src = self.sources[i]
+        if isinstance(src, str):
+            return read_image(src, self.color_mode, self.size)
+        from .sources import to_uint8_image  # a torch Dataset item (image, label)
+
+        return to_uint8_image(src[0], self.color_mode, self.size)
+
+
+class _BatchDataset(torch.utils.data.Dataset):
+    """Item = (seed, indices) -> one finished batch, built inside a worker."""
+
+    def __init__(self, fetcher: Fetcher, y, batch_transform):
+        self.fetcher, self.y, self.batch_transform = fetcher, y, batch_transform
+
+    def __len__(self) -> int:
+        return len(self.fetcher)
+
+    def __getitem__(self, item):
+        seed, idx = item
+        x = torch.stack([self.fetcher[i] for i in idx])  # uint8 (N, C, H, W)
+        y = None if self.y is None else self.y[idx]
+        if self.batch_transform is not None:
+            x, y = self.batch_transform(x, y, torch.Generator().manual_seed(seed))
+        return x, y if y is not None else torch.empty(0)
+
+
+class _EpochSampler:
+    def __init__(self):
+        self.items: list = []
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class StreamingBatches:
+    """Batches decoded from files (or a torch Dataset) by DataLoader workers, with pinned memory
+    and persistent workers; each batch is augmented whole, seeded per batch so results do not
+    depend on the number of workers.
+
+    Example:
+        >>> batches = StreamingBatches(Fetcher(paths, "rgb", (224, 224)), labels, 32, shuffle=True)
+    """
+
+    def __init__(self, fetcher: Fetcher, y, batch_size: int = 32, shuffle: bool = False,
+                 seed: int | None = None, batch_transform=None, num_workers: int = 0,
+                 weights=None, drop_last: bool = False):
+        self.fetcher, self.y, self.batch_size = fetcher, y, batch_size
+        self.shuffle, self.weights, self.drop_last = shuffle, weights, drop_last
+        self.generator = torch.Generator().manual_seed(seed if seed is not None else torch.seed() % 2**63)
+        self._sampler = _EpochSampler()
+        self.loader = torch.utils.data.DataLoader(
+            _BatchDataset(fetcher, y, batch_transform), batch_size=None, sampler=self._sampler,
+            num_workers=num_workers, pin_memory=torch.cuda.is_available(),
+            persistent_workers=num_workers > 0, prefetch_factor=4 if num_workers > 0 else None)
+
+    def __len__(self) -> int:
+        n = len(self.fetcher) / self.batch_size
+        return math.floor(n) if self.drop_last else math.ceil(n)
+
+    @property
+    def num_samples(self) -> int:
+        return len(self.fetcher)
+
+    def __iter__(self):
+        order = epoch_order(len(self.fetcher), self.shuffle, self.weights, self.generator)
+        order = torch.arange(len(self.fetcher)) if order is None else order
+        seeds = torch.randint(2**62, (len(self),), generator=self.generator).tolist()
+        b = self.batch_size
+        self._sampler.items = [(seeds[i], order[i * b:(i + 1) * b].tolist()) for i in range(len(self))]
+        for x, y in self.loader:
+            yield x, (y if self.y is not None else None)
+
+
+def decode_all(fetcher: Fetcher, num_workers: int = 0, batch_size: int = 64) -> torch.Tensor:
+    """Decode every sample once into one uint8 tensor (N, C, H, W), in parallel workers."""
+    batches = StreamingBatches(fetcher, None, batch_size, num_workers=num_workers)
+    out = [x for x, _ in batches]
+    batches.loader = None  # let the workers go
+    return torch.cat(out) if out else torch.empty(0, dtype=torch.uint8)

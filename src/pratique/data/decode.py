@@ -1,0 +1,110 @@
+"""Any image file -> uint8 tensor (C, H, W). Every error names the file."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import torch
+
+from .._errors import PratiqueError
+
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff")
+_GRAY_MODES = {"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"}
+
+
+class DecodeError(PratiqueError):
+    """A file that is not a readable image; `.path` names it."""
+
+    def __init__(self, path, reason: str):
+        self.path, self.reason = str(path), reason
+        super().__init__(f"Cannot decode image {str(path)!r}: {reason}")
+
+
+def is_image_file(path) -> bool:
+    return str(path).lower().endswith(IMAGE_EXTENSIONS)
+
+
+def decode_image(path, color_mode: str | None = None) -> torch.Tensor:
+    """Decode an image file to a uint8 tensor (C, H, W).
+
+    JPEG, PNG, BMP, GIF (first frame), WebP and TIFF; modes L, LA, P, RGB, RGBA, CMYK and 16-bit
+    (scaled to 8 bits, not clipped). EXIF orientation is applied. Alpha is dropped.
+
+    Args:
+        path: the file.
+        color_mode: "rgb" (3 channels), "grayscale" (1 channel) or None (1 for gray files, else 3).
+
+    Example:
+        >>> decode_image("cat.jpg").shape
+        torch.Size([3, 375, 500])
+    """
+    if color_mode not in (None, "rgb", "grayscale"):
+        raise PratiqueError(f"color_mode must be 'rgb', 'grayscale' or None. Received: {color_mode!r}")
+    from PIL import Image, ImageOps
+
+    try:
+        with Image.open(path) as img:
+            img = ImageOps.exif_transpose(img)  # also forces the full decode
+            return _to_tensor(img, color_mode)
+    except FileNotFoundError:
+        raise DecodeError(path, "no such file") from None
+    except DecodeError:
+        raise
+    except Exception as e:  # noqa: BLE001 - PIL raises many types (OSError, SyntaxError...)
+        raise DecodeError(path, f"{type(e).__name__}: {e}") from None
+
+
+def _to_tensor(img, color_mode: str | None) -> torch.Tensor:
+    gray = img.mode in _GRAY_MODES
+    if img.mode.startswith("I") or img.mode == "F":
+        a = np.asarray(img).astype(np.float64)
+        if a.max(initial=0) > 255:  # 16-bit content: scale 0..65535 -> 0..255, not clip
+            a = a / 257.0
+        arr = np.clip(np.rint(a), 0, 255).astype(np.uint8)
+        if color_mode == "rgb":
+            arr = np.repeat(arr[..., None], 3, axis=-1)
+    else:
+        if img.mode == "P":
+            img = img.convert("RGBA" if "transparency" in img.info else "RGB")
+            gray = False
+        want = "L" if (color_mode == "grayscale" or (color_mode is None and gray)) else "RGB"
+        arr = np.asarray(img.convert(want))
+    if arr.ndim == 2:
+        arr = arr[..., None]
+    return torch.from_numpy(np.array(arr)).permute(2, 0, 1).contiguous()  # (C, H, W)
+
+
+def read_image(path, color_mode: str, size: tuple[int, int] | None = None) -> torch.Tensor:
+    """Decode (fast path for JPEG through libjpeg-turbo) and resize to `size` (H, W): uint8 (C, H, W)."""
+    x = None
+    if str(path).lower().endswith((".jpg", ".jpeg")):
+        x = _decode_jpeg_fast(path, color_mode)
+    if x is None:
+        x = decode_image(path, color_mode)
+    return resize_uint8(x, size) if size is not None else x
+
+
+def _decode_jpeg_fast(path, color_mode: str):
+    import warnings
+
+    with warnings.catch_warnings():  # torchvision 0.29 announces a move to torchcodec
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from torchvision.io import ImageReadMode, decode_jpeg, read_file
+
+        mode = ImageReadMode.GRAY if color_mode == "grayscale" else ImageReadMode.RGB
+        try:
+            return decode_jpeg(read_file(os.fspath(path)), mode=mode, apply_exif_orientation=True)
+        except Exception:  # noqa: BLE001 - not really a JPEG, CMYK oddities...: PIL decides and names the file
+            return None
+
+
+def resize_uint8(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    """Resize uint8 images (C, H, W) or (N, C, H, W) to `size` (H, W), bilinear with antialias."""
+    if tuple(x.shape[-2:]) == tuple(size):
+        return x
+    from torchvision.transforms.v2 import functional as F
+
+    # channels-last uint8 takes torch's vectorized antialiased path (about 2x faster)
+    batch = x if x.dim() == 4 else x.unsqueeze(0)
+    out = F.resize(batch.contiguous(memory_format=torch.channels_last), list(size), antialias=True)
+    return out.contiguous() if x.dim() == 4 else out[0]  # torch.stack makes the batch contiguous

@@ -1,0 +1,167 @@
+"""Augmentation specs (presets and Keras' ImageDataGenerator arguments) and the batch pipeline:
+uint8 (N, C, H, W) -> float32 scaled, augmented, normalized. The eval part serializes to a dict."""
+from __future__ import annotations
+
+import torch
+
+from .._errors import PratiqueError, unknown_name
+from . import _augment
+
+DEFAULTS = {
+    "rotation_range": 0.0, "width_shift_range": 0.0, "height_shift_range": 0.0, "shear_range": 0.0,
+    "zoom_range": 0.0, "brightness_range": None, "horizontal_flip": False, "vertical_flip": False,
+    "fill_mode": "nearest", "color_jitter": 0.0, "random_resized_crop": None, "randaugment": False,
+    "random_erasing": 0.0, "mixup": 0.0, "cutmix": 0.0,
+}
+PRESETS = {
+    "none": {},
+    "standard": {"horizontal_flip": True, "rotation_range": 10.0, "width_shift_range": 0.1,
+                 "height_shift_range": 0.1, "zoom_range": 0.1, "fill_mode": "reflect"},
+    "strong": {"horizontal_flip": True, "rotation_range": 15.0, "width_shift_range": 0.1,
+               "height_shift_range": 0.1, "random_resized_crop": 0.35, "fill_mode": "reflect",
+               "color_jitter": 0.3, "random_erasing": 0.25},
+}
+IMAGENET_MEAN, IMAGENET_STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
+
+
+def augment_spec(augment) -> dict:
+    """Resolve `augment` (None, a preset name, or a dict of arguments, optionally with a "preset"
+    key as the base) into a full, validated dict of arguments.
+
+    Example:
+        >>> augment_spec({"preset": "standard", "vertical_flip": True})["vertical_flip"]
+        True
+    """
+    if augment in (None, False):
+        augment = "none"
+    if isinstance(augment, str):
+        augment = {"preset": augment}
+    if not isinstance(augment, dict):
+        raise PratiqueError("augment must be None, 'none', 'standard', 'strong' or a dict of "
+                            f"arguments. Received: {augment!r}")
+    augment = dict(augment)
+    preset = augment.pop("preset", "none")
+    if preset not in PRESETS:
+        raise unknown_name("augment preset", preset, PRESETS)
+    for k in augment:
+        if k not in DEFAULTS:
+            raise unknown_name("augment argument", k, DEFAULTS)
+    spec = {**DEFAULTS, **PRESETS[preset], **augment}
+    z = spec["zoom_range"]
+    spec["zoom_range"] = [1 - z, 1 + z] if isinstance(z, (int, float)) else [float(v) for v in z]
+    if spec["fill_mode"] not in _augment._PADDING:
+        raise unknown_name("fill_mode", spec["fill_mode"], _augment._PADDING)
+    if spec["brightness_range"] is not None and len(spec["brightness_range"]) != 2:
+        raise PratiqueError("brightness_range must be (low, high), e.g. (0.8, 1.2). "
+                            f"Received: {spec['brightness_range']!r}")
+    return spec
+
+
+def is_identity(spec: dict) -> bool:
+    return spec == augment_spec(None)
+
+
+class BatchPipeline:
+    """uint8 or float (N, C, H, W) -> float32: [randaugment], scale to [0, 1], geometric, flips,
+    photometric, normalize, random erasing, MixUp/CutMix. Train pipelines augment; eval ones not.
+
+    Args:
+        spec: from `augment_spec` (None: no augmentation).
+        mean, std: per-channel normalization, or None.
+        num_classes, multi_label: needed for MixUp/CutMix targets.
+    """
+
+    def __init__(self, spec: dict | None, mean=None, std=None, num_classes: int = 0,
+                 multi_label: bool = False):
+        self.spec = spec if spec is not None and not is_identity(spec) else None
+        self.mean = None if mean is None else torch.tensor(mean, dtype=torch.float32)
+        self.std = None if std is None else torch.tensor(std, dtype=torch.float32)
+        self.num_classes, self.multi_label = num_classes, multi_label
+
+    def __call__(self, x: torch.Tensor, y=None, generator: torch.Generator | None = None):
+        s, g = self.spec, generator
+        if s is not None and g is None:
+            g = torch.Generator().manual_seed(int(torch.randint(2**62, (1,))))
+        if s is not None and s["randaugment"] and x.dtype == torch.uint8:
+            x = _augment.randaugment(x, g)
+        if s is not None and x.dim() == 4:
+            x = _augment.flips(x, s, g)  # exact, and cheapest on uint8
+        # a new float tensor: the in-place ops below never touch the caller's data
+        x = x.float().div_(255.0) if x.dtype == torch.uint8 else x.to(torch.float32, copy=True)
+        if s is not None and x.dim() == 4:
+            if _geometric_on(s):
+                x = _augment.geometric(x, s, g)
+            x = _augment.photometric(x, s, g)
+        if self.mean is not None:
+            shape = (1, -1, 1, 1) if x.dim() == 4 else (1, -1)
+            x = x.sub_(self.mean.view(shape)).div_(self.std.view(shape))
+        if s is not None and x.dim() == 4:
+            if s["random_erasing"]:
+                x = _augment.random_erasing(x, s["random_erasing"], g)
+            if (s["mixup"] or s["cutmix"]) and y is not None:
+                x, y = _augment.mix(x, y, s, self.num_classes, self.multi_label, g)
+        return x, y
+
+
+def _geometric_on(s: dict) -> bool:
+    return bool(s["rotation_range"] or s["width_shift_range"] or s["height_shift_range"]
+                or s["shear_range"] or s["zoom_range"] != [1.0, 1.0] or s["random_resized_crop"])
+
+
+def eval_transform_from(preprocessing: dict):
+    """Rebuild the eval transform saved in a model manifest: a callable mapping images
+    (N, C, H, W) (uint8, any size and channel count) to the float batch the model was trained on.
+
+    Example:
+        >>> t = eval_transform_from(data.preprocessing)
+        >>> x = t(decode_image("cat.jpg").unsqueeze(0))
+    """
+    pre = preprocessing or {}
+    pipe = BatchPipeline(None, pre.get("mean"), pre.get("std"))
+    size, mode = pre.get("image_size"), pre.get("color_mode")
+
+    def transform(x: torch.Tensor) -> torch.Tensor:
+        if x.dim() == 4 and mode is not None:
+            x = match_channels(x, 1 if mode == "grayscale" else 3)
+        if x.dim() == 4 and size is not None and list(x.shape[-2:]) != list(size):
+            from torchvision.transforms.v2 import functional as F
+
+            x = F.resize(x, list(size), antialias=True)
+        return pipe(x)[0]
+
+    return transform
+
+
+def match_channels(x: torch.Tensor, channels: int) -> torch.Tensor:
+    """(N, C, H, W) -> (N, channels, H, W): gray repeated to RGB, RGB to luma, alpha dropped."""
+    c = x.shape[1]
+    if c == channels:
+        return x
+    if c in (2, 4):
+        x, c = x[:, : c - 1], c - 1
+    if c == 1 and channels == 3:
+        return x.expand(-1, 3, -1, -1).contiguous()
+    if c == 3 and channels == 1:
+        w = torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)
+        y = (x.float() * w).sum(1, keepdim=True)
+        return y.round().clamp(0, 255).to(torch.uint8) if x.dtype == torch.uint8 else y
+    return x
+
+
+def load_images_for_prediction(paths, preprocessing: dict) -> torch.Tensor:
+    """Decode files and apply the saved eval transform: float32 (N, C, H, W), ready for the model.
+
+    Example:
+        >>> x = load_images_for_prediction(["a.jpg", "b.png"], model.preprocessing)
+    """
+    from .decode import read_image
+
+    if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__"):
+        paths = [paths]
+    pre = preprocessing or {}
+    mode = pre.get("color_mode", "rgb")
+    size = pre.get("image_size")
+    images = [read_image(p, mode, tuple(size) if size else None) for p in paths]
+    if size is None and len({tuple(i.shape) for i in images}) > 1:
+        raise PratiqueError("Images of different sizes need an image_size in the preprocessing.")
+    return eval_transform_from(pre)(torch.stack(images))
