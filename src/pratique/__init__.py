@@ -6,6 +6,7 @@ from ._errors import UnknownNameError as UnknownNameError
 from ._seed import seed_everything as seed_everything
 from ._version import __version__ as __version__
 from .tasks.classifier import ImageClassifier as ImageClassifier
+from .tasks.ensemble import Ensemble as Ensemble
 from .tasks.model import Model as Model
 from .tasks.model import load as load
 from .training import callbacks as callbacks
