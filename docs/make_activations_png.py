@@ -1,7 +1,12 @@
 """Regenerate docs/activations.png: PYTHONPATH=src python docs/make_activations_png.py"""
-import matplotlib; matplotlib.use("Agg")
-import matplotlib.pyplot as plt, torch
+import matplotlib
+import torch
+
 from pratique.models.activations import get_activation
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # after choosing the backend
+
 names = ["step", "sign", "linear", "piecewise_linear", "sigmoid", "tanh", "relu", "gelu"]
 x = torch.linspace(-3, 3, 601, requires_grad=True)
 fig, axes = plt.subplots(2, 4, figsize=(13, 6.2), sharex=True)

@@ -1,7 +1,7 @@
 """The classics: the literature's output shapes at every stage, parameter counts done by hand."""
 import pytest
 import torch
-import torch.nn as nn
+from torch import nn
 
 from pratique import PratiqueError
 from pratique.models import create_model

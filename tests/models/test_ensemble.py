@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 import torch
-import torch.nn as nn
+from torch import nn
 
 import pratique as pq
 from pratique import PratiqueError

@@ -1,7 +1,7 @@
 """The registry: names, cards, user models, modules in place of names, timm pass-through."""
 import pytest
 import torch
-import torch.nn as nn
+from torch import nn
 
 import pratique as pq
 from pratique import PratiqueError, UnknownNameError

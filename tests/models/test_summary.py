@@ -1,6 +1,6 @@
 """The summary: totals against sum(p.numel()), memory estimates by hand, the CLI."""
-import torch.nn as nn
 from click.testing import CliRunner
+from torch import nn
 
 from pratique.cli.main import cli
 from pratique.models import create_model, summarize

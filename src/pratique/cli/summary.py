@@ -28,10 +28,10 @@ def summary(name, input_shape, num_classes):
     Example:
       pratique summary lenet5 --input-shape 1,28,28
     """
+    import inspect
+
     from ..models.registry import create_model, get_model_card
     from ..models.summary import summarize
-
-    import inspect
 
     card = get_model_card(name)
     shape = parse_shape(input_shape) if input_shape else card.input_size

@@ -8,7 +8,7 @@ perceptron rule (`pq.lab`) and for plotting; train with sigmoid, tanh or relu.
 from __future__ import annotations
 
 import torch
-import torch.nn as nn
+from torch import nn
 
 from .._errors import unknown_name
 

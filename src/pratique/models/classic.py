@@ -7,10 +7,10 @@ The defaults (relu, max-pool) train fastest; `activation="tanh", pool="avg"` is 
 """
 from __future__ import annotations
 
-import torch.nn as nn
+from torch import nn
 
 from .._errors import PratiqueError, unknown_name
-from .activations import get_activation as get_activation
+from .activations import get_activation
 from .registry import register_model
 
 _POOLS = {"avg": nn.AvgPool2d, "max": nn.MaxPool2d}
@@ -59,7 +59,9 @@ def _lenet_pad(name: str, input_size) -> int:
 @register_model("lenet1", input_size=(1, 28, 28))
 def lenet1(num_classes=10, in_channels=1, activation="relu", pool="max"):
     """LeNet-1 (LeCun et al., 1989): 4@5x5 -> pool -> 12@5x5 -> pool -> classes, on 28x28."""
-    act = lambda: get_activation(activation)  # noqa: E731
+    def act():
+        return get_activation(activation)
+
     return nn.Sequential(
         nn.Conv2d(in_channels, 4, 5), act(), _pool(pool),  # (4, 24, 24) -> (4, 12, 12)
         nn.Conv2d(4, 12, 5), act(), _pool(pool),           # (12, 8, 8) -> (12, 4, 4)
@@ -70,7 +72,9 @@ def lenet1(num_classes=10, in_channels=1, activation="relu", pool="max"):
 @register_model("lenet4", input_size=(1, 28, 28))
 def lenet4(num_classes=10, in_channels=1, activation="relu", pool="max", input_size=28):
     """LeNet-4 (LeCun et al., 1995): 4@5x5 -> pool -> 16@5x5 -> pool -> 120 -> classes, on 32x32."""
-    act = lambda: get_activation(activation)  # noqa: E731
+    def act():
+        return get_activation(activation)
+
     return nn.Sequential(
         nn.Conv2d(in_channels, 4, 5, padding=_lenet_pad("lenet4", input_size)), act(), _pool(pool),
         nn.Conv2d(4, 16, 5), act(), _pool(pool),  # (16, 10, 10) -> (16, 5, 5)
@@ -85,7 +89,9 @@ def lenet5(num_classes=10, in_channels=1, activation="relu", pool="max", input_s
     Designed for 32x32 inputs; a 28x28 input is padded by 2 in the first convolution, as is usual
     for MNIST.
     """
-    act = lambda: get_activation(activation)  # noqa: E731
+    def act():
+        return get_activation(activation)
+
     pad = _lenet_pad("lenet5", input_size)
     return nn.Sequential(
         nn.Conv2d(in_channels, 6, 5, padding=pad), act(), _pool(pool),  # (6, 28, 28) -> (6, 14, 14)

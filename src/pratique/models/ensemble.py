@@ -5,7 +5,7 @@ The course's "boosted LeNet-4" sums the scores of three LeNet-4s (`combine="sum"
 from __future__ import annotations
 
 import torch
-import torch.nn as nn
+from torch import nn
 
 from .._errors import PratiqueError
 from .registry import create_model, register_model

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from importlib import resources
 
 import torch
-import torch.nn as nn
+from torch import nn
 
 from .._errors import PratiqueError
 

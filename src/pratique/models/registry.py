@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import torch
-import torch.nn as nn
+from torch import nn
 
 from .._errors import PratiqueError, unknown_name
 
@@ -153,7 +153,7 @@ def _check_num_classes(num_classes) -> None:
             f"num_classes must be a positive int. Received: num_classes={num_classes!r}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _count_params(name: str, num_classes: int) -> int:
     # The meta device allocates nothing, so even VGG-16 counts in milliseconds.
     with torch.device("meta"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
-import torch.nn as nn
+from torch import nn
 
 
 @dataclass
@@ -38,7 +38,7 @@ class Summary:
                  else "no" if r.trainable == 0 else "partly")
                 for r in self.rows]
         widths = [max(len(str(row[i])) for row in [head, *body]) for i in range(4)]
-        line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+        line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()
         rule = "-" * (sum(widths) + 6)
         out = [rule, line(head), "=" * len(rule), *(line(b) for b in body), "=" * len(rule),
                f"Total params: {self.total_params:,}",

@@ -6,7 +6,7 @@ else the hub. `in_channels != 3` works with pretrained weights: the first conv i
 """
 from __future__ import annotations
 
-import torch.nn as nn
+from torch import nn
 
 from .._errors import PratiqueError, unknown_name
 from . import pretrained as weights

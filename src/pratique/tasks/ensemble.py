@@ -1,7 +1,7 @@
 """Ensemble: several classifiers combined into one `Model` that trains, evaluates, predicts, saves."""
 from __future__ import annotations
 
-import torch.nn as nn
+from torch import nn
 
 from .._errors import PratiqueError
 from ..models.ensemble import EnsembleModule
