@@ -10,6 +10,7 @@ from ._seed import seed_everything as seed_everything
 from ._version import __version__ as __version__
 from .data.module import ImageData as ImageData
 from .tasks.classifier import ImageClassifier as ImageClassifier
+from .tasks.ensemble import Ensemble as Ensemble
 from .tasks.model import Model as Model
 from .tasks.model import load as load
 from .training import callbacks as callbacks

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import click
 
+from .._errors import PratiqueError
+
 
 @click.command()
 def datasets():
@@ -15,11 +17,26 @@ def datasets():
 
 @click.command()
 @click.argument("pattern", required=False)
-def models(pattern):
-    """List the registered models (optionally matching a glob PATTERN) with parameter counts."""
-    from ..models.registry import create_model, get_model_card, list_models
+@click.option("--num-classes", type=int, default=10, show_default=True,
+              help="Classes of the head the parameter counts are for.")
+def models(pattern, num_classes):
+    """List the registered models (optionally matching a glob PATTERN) with parameter counts.
 
-    for name in list_models(pattern):
+    \b
+    Counts are taken on the meta device, so even VGG-16 costs no memory.
+    Example:
+      pratique models "lenet*"
+    """
+    from ..models.registry import get_model_card, list_models
+
+    names = list_models(pattern)
+    if not names:
+        raise PratiqueError(f"No registered model matches {pattern!r}. Run `pratique models` for all.")
+    click.echo(f"{'name':20s} {'params':>12s}  {'input':14s} {'pretrained':10s} description")
+    for name in names:
         card = get_model_card(name)
-        params = sum(p.numel() for p in create_model(name).parameters())
-        click.echo(f"{name:20s} {params:>12,} params  input {card.input_size}  {card.description}")
+        shape = "x".join(str(s) for s in card.input_size)
+        weights = ("bundled" if "bundled" in (card.pretrained or "")
+                   else "hub" if card.pretrained else "-")
+        click.echo(f"{name:20s} {card.params(num_classes):>12,}  {shape:14s} {weights:10s} "
+                   f"{card.description}")

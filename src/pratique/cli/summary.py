@@ -28,10 +28,15 @@ def summary(name, input_shape, num_classes):
     Example:
       pratique summary lenet5 --input-shape 1,28,28
     """
+    import inspect
+
     from ..models.registry import create_model, get_model_card
     from ..models.summary import summarize
 
     card = get_model_card(name)
     shape = parse_shape(input_shape) if input_shape else card.input_size
-    module = create_model(name, num_classes=num_classes, in_channels=shape[0])
+    kwargs = {}
+    if len(shape) == 3 and "input_size" in inspect.signature(card.fn).parameters:
+        kwargs["input_size"] = shape[1] if shape[1] == shape[2] else shape[1:]  # lenet5 on 32x32
+    module = create_model(name, num_classes=num_classes, in_channels=shape[0], **kwargs)
     click.echo(str(summarize(module, shape)))

@@ -1,36 +1,66 @@
-"""One registry for every model: `@register_model`, `create_model()`, `list_models()`."""
+"""One registry for every model: `@register_model`, `create_model()`, `list_models()`, model cards.
+
+Names are ours (`lenet5`, `resnet18`...), `"timm:<name>"` passes any timm model through, and an
+`nn.Module` is accepted wherever a name is.
+"""
 from __future__ import annotations
 
 import fnmatch
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import torch.nn as nn
+import torch
+from torch import nn
 
 from .._errors import PratiqueError, unknown_name
 
+TIMM_PREFIX = "timm:"
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, eq=False)
 class ModelCard:
-    """What the registry knows of a model before it is built."""
+    """What the registry knows of a model before it is built.
+
+    `preprocessing` is what the pretrained weights expect (`mean`, `std` per RGB channel, `size`,
+    `interpolation`); `pretrained` names where the weights come from (None: no weights).
+    """
 
     name: str
     fn: Callable[..., nn.Module]
     input_size: tuple[int, int, int] = (3, 224, 224)  # (C, H, W) it was designed for
     description: str = ""
-    pretrained: str | None = None  # where pretrained weights come from, if anywhere
+    pretrained: str | None = None
     tags: tuple[str, ...] = field(default_factory=tuple)
+    min_input_size: tuple[int, int, int] | None = None  # smallest (C, H, W) that runs
+    preprocessing: dict = field(default_factory=dict)
+
+    def params(self, num_classes: int = 10) -> int:
+        """Parameter count with `num_classes` outputs, counted on the meta device (no memory)."""
+        return _count_params(self.name, num_classes)
+
+    def as_dict(self) -> dict:
+        """The card as plain data (what `pratique models --card` prints)."""
+        return {"name": self.name, "description": self.description, "params": self.params(),
+                "input_size": list(self.input_size), "min_input_size": list(self.smallest_input()),
+                "preprocessing": self.preprocessing, "pretrained": self.pretrained,
+                "tags": list(self.tags)}
+
+    def smallest_input(self) -> tuple[int, int, int]:
+        return tuple(self.min_input_size or self.input_size)
 
 
 _REGISTRY: dict[str, ModelCard] = {}
 
 
 def register_model(name: str | None = None, *, input_size=(3, 224, 224), description: str = "",
-                   pretrained: str | None = None, tags=()):
+                   pretrained: str | None = None, tags=(), min_input_size=None,
+                   preprocessing: dict | None = None):
     """Register a model builder under `name` (default: the function's name).
 
     The builder takes `num_classes`, `in_channels` and its own keyword arguments and returns an
-    `nn.Module`.
+    `nn.Module`; when `pretrained` (a description of the weight source) is given it also takes
+    `pretrained`. Your own models register the same way and then work everywhere a name does.
 
     Example:
         >>> @register_model("tiny", input_size=(1, 28, 28))
@@ -40,9 +70,11 @@ def register_model(name: str | None = None, *, input_size=(3, 224, 224), descrip
 
     def decorate(fn):
         key = name or fn.__name__
-        doc = description or (fn.__doc__ or "").strip().splitlines()[0:1]
-        doc = doc if isinstance(doc, str) else (doc[0] if doc else "")
-        _REGISTRY[key] = ModelCard(key, fn, tuple(input_size), doc, pretrained, tuple(tags))
+        doc = description or next(iter((fn.__doc__ or "").strip().splitlines()), "")
+        _REGISTRY[key] = ModelCard(key, fn, tuple(input_size), doc, pretrained, tuple(tags),
+                                   tuple(min_input_size) if min_input_size else None,
+                                   dict(preprocessing or {}))
+        _count_params.cache_clear()
         return fn
 
     return decorate
@@ -50,11 +82,17 @@ def register_model(name: str | None = None, *, input_size=(3, 224, 224), descrip
 
 def _ensure_loaded() -> None:
     # Importing the families registers them; done lazily so `registry` has no import cycle.
-    from . import classic  # noqa: F401
+    from . import classic, ensemble, zoo  # noqa: F401
 
 
 def get_model_card(name: str) -> ModelCard:
-    """The card of a registered model; unknown names raise with the closest matches."""
+    """The card of a registered (or `"timm:<name>"`) model; unknown names raise with close matches."""
+    if not isinstance(name, str):
+        raise PratiqueError(f"A model name is a string. Received: {type(name).__name__}.")
+    if name.startswith(TIMM_PREFIX):
+        from .zoo import timm_card
+
+        return timm_card(name[len(TIMM_PREFIX):])
     _ensure_loaded()
     if name not in _REGISTRY:
         raise unknown_name("model", name, _REGISTRY)
@@ -62,38 +100,62 @@ def get_model_card(name: str) -> ModelCard:
 
 
 def list_models(pattern: str | None = None) -> list[str]:
-    """Names of registered models, sorted, optionally filtered by a glob `pattern`."""
+    """Names of registered models, sorted, optionally filtered by a glob `pattern` ("lenet*")."""
     _ensure_loaded()
-    names = sorted(_REGISTRY)
-    return [n for n in names if pattern is None or fnmatch.fnmatch(n, pattern)]
+    return [n for n in sorted(_REGISTRY) if pattern is None or fnmatch.fnmatch(n, pattern)]
 
 
-def create_model(name: str, num_classes: int = 10, in_channels: int | None = None,
-                 pretrained: bool = False, **kwargs) -> nn.Module:
-    """Build a registered model by name.
+def create_model(name, num_classes: int = 10, in_channels: int | None = None,
+                 pretrained=False, **kwargs) -> nn.Module:
+    """Build a model by name.
 
     Args:
-        name: a registered name (see `list_models()`).
+        name: a registered name (see `list_models()`), `"timm:<name>"`, or an `nn.Module`
+            (returned as is, after loading `pretrained` if that is a file).
         num_classes: size of the output layer.
         in_channels: image channels; defaults to the model's design (1 for the LeNets).
-        pretrained: load pretrained weights (only for models that have a source).
+        pretrained: False; True (the best source: bundled first, then the hub); "bundled";
+            "hub"; "hf-hub:<repo>"; or a local `.pth` / `.safetensors` file, loaded strictly.
         **kwargs: passed to the builder (e.g. `hidden=(128,)` for `mlp`).
 
     Example:
         >>> model = create_model("lenet5", num_classes=10)
+        >>> model = create_model("efficientnet_lite0", num_classes=5, pretrained=True)  # offline
     """
+    from . import pretrained as weights
+
+    local = weights.is_weights_file(pretrained)
+    if isinstance(name, nn.Module):
+        if pretrained and not local:
+            raise PratiqueError("A module passed in place of a name takes pretrained weights only "
+                                f"from a local .pth/.safetensors file. Received: pretrained={pretrained!r}")
+        return weights.load_weights(name, pretrained) if local else name
     card = get_model_card(name)
+    _check_num_classes(num_classes)
+    in_channels = card.input_size[0] if in_channels is None else in_channels
+    if pretrained and not local and card.pretrained is None:
+        with_weights = [n for n, c in sorted(_REGISTRY.items()) if c.pretrained]
+        raise PratiqueError(
+            f"Model {name!r} has no pretrained weights. Use pretrained=False, a local weights file "
+            f"(pretrained='weights.safetensors'), or a model that has them: {', '.join(with_weights)}")
+    if card.pretrained is not None:
+        kwargs["pretrained"] = False if local else pretrained
+    try:
+        module = card.fn(num_classes=num_classes, in_channels=in_channels, **kwargs)
+    except TypeError as e:
+        raise PratiqueError(f"Bad arguments for model {name!r}: {e}. Received: {kwargs}") from e
+    return weights.load_weights(module, pretrained) if local else module
+
+
+def _check_num_classes(num_classes) -> None:
     if not isinstance(num_classes, int) or isinstance(num_classes, bool) or num_classes < 1:
         raise PratiqueError(
             f"num_classes must be a positive int. Received: num_classes={num_classes!r}")
-    in_channels = card.input_size[0] if in_channels is None else in_channels
-    if pretrained and card.pretrained is None:
-        raise PratiqueError(
-            f"Model {name!r} has no pretrained weights. Use pretrained=False, or one of the "
-            f"models that have them: {', '.join(n for n, c in sorted(_REGISTRY.items()) if c.pretrained)}")
-    if card.pretrained is not None:
-        kwargs["pretrained"] = pretrained
-    try:
-        return card.fn(num_classes=num_classes, in_channels=in_channels, **kwargs)
-    except TypeError as e:
-        raise PratiqueError(f"Bad arguments for model {name!r}: {e}. Received: {kwargs}") from e
+
+
+@functools.cache
+def _count_params(name: str, num_classes: int) -> int:
+    # The meta device allocates nothing, so even VGG-16 counts in milliseconds.
+    with torch.device("meta"):
+        module = create_model(name, num_classes=num_classes)
+    return sum(p.numel() for p in module.parameters())

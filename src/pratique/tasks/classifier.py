@@ -41,6 +41,9 @@ class ImageClassifier(Model):
             module = create_model(name_or_module, num_classes=num_classes, in_channels=in_channels,
                                   pretrained=pretrained, **kwargs)
         super().__init__(module)
+        meta = getattr(module, "pratique_pretrained", None) or {}  # ImageNet names, normalization
+        self.classes = meta.get("classes")
+        self.preprocessing.update(meta.get("preprocessing") or {})
         in_channels = card.input_size[0] if in_channels is None else in_channels
         self.architecture = {"name": name_or_module,
                              "kwargs": {"num_classes": num_classes, "in_channels": in_channels, **kwargs}}

@@ -1,0 +1,53 @@
+"""Driven by the registry: every registered model gets the same checks, nothing written per model."""
+import pytest
+import torch
+
+import pratique as pq
+from pratique.models import get_model_card, list_models
+
+HEAVY = 5_000_000  # parameters; above this a model's checks are marked slow
+
+
+def _cases() -> list:
+    return [pytest.param(n, marks=[pytest.mark.slow] if get_model_card(n).params() > HEAVY else [],
+                         id=n) for n in list_models()]
+
+
+def _input(name: str) -> torch.Tensor:
+    card = get_model_card(name)
+    _, h, w = card.smallest_input()  # (C, H, W); channels come from the design
+    g = torch.Generator().manual_seed(0)
+    return torch.randn(2, card.input_size[0], h, w, generator=g)
+
+
+@pytest.mark.parametrize("name", _cases())
+def test_model_conformance(name, tmp_path):
+    """Forward, backward, no NaN, a gradient for every parameter, save -> load -> same outputs.
+
+    One test per model, so each (possibly large) model is built only twice.
+    """
+    model = pq.ImageClassifier(name, num_classes=3, seed=0)
+    x = _input(name)
+    module = model.module.train()
+    out = module(x)
+    assert out.shape == (2, 3)
+    assert torch.isfinite(out).all()
+    torch.nn.functional.cross_entropy(out, torch.tensor([0, 2])).backward()
+    params = dict(module.named_parameters())
+    no_grad = [n for n, p in params.items() if p.grad is None]
+    assert not no_grad, f"parameters without a gradient: {no_grad[:5]}"
+    assert all(torch.isfinite(p.grad).all() for p in params.values())
+    assert sum(p.grad.abs().sum() for p in params.values()) > 0
+    assert model.count_params() == get_model_card(name).params(3)
+    module.zero_grad(set_to_none=True)  # frees the gradients of the big ones before the reload
+
+    model.module.eval()
+    with torch.no_grad():
+        before = model.module(x)
+    model.save(tmp_path / "m.pratique")
+    loaded = pq.load(tmp_path / "m.pratique")
+    assert loaded.architecture == model.architecture
+    loaded.module.eval()
+    with torch.no_grad():
+        after = loaded.module(x)
+    torch.testing.assert_close(after, before, rtol=0, atol=0)
