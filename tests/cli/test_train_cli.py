@@ -42,7 +42,8 @@ def test_second_run_goes_to_train2_and_same_seed_gives_identical_metrics(tmp_pat
 
 @pytest.mark.parametrize("args, needle", [
     (["train", "--model", "lenet"], "lenet5"),
-    (["train", "--data", "mnist"], "mnist5k"),
+    (["train", "--data", "mnist5"], "mnist5k"),
+    (["train", "--data", "mnist"], "Put these files here"),
     (["train", "--epohcs", "3"], "No such option"),
     (["summary", "lenet5", "--input-shape", "1,x,28"], "C,H,W"),
 ])
