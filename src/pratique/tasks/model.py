@@ -115,6 +115,8 @@ class Model:
         if hasattr(x, "train_batches"):  # an ImageData
             self.classes = list(x.classes)
             self.preprocessing = dict(getattr(x, "preprocessing", {}))
+            if self.preprocessing.get("input_shape"):
+                self.input_shape = tuple(self.preprocessing["input_shape"])
             return x.train_batches(seed=seed), x.val_batches()
         x, y = _inputs.as_tensors(x, y)
         if y is None:
@@ -150,8 +152,11 @@ class Model:
         `report=True` adds the evaluation report (top-k, per-class P/R/F1, confusion matrix, see
         `pratique.reports.evaluation_report`); `report="dir"` also writes it there with its PNGs."""
         trainer = self._require_compiled("evaluate")
-        if hasattr(x, "test_batches"):
-            batches = x.test_batches()
+        if hasattr(x, "eval_batches"):  # an ImageData: its test split, else its validation split
+            batches = x.eval_batches()
+            if batches is None:
+                raise PratiqueError("This ImageData has neither a test nor a validation split to "
+                                    "evaluate on. Build it with val_split=0.2 or a test folder.")
         else:
             x, y = _inputs.as_tensors(x, y)
             if y is None:
