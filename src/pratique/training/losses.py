@@ -65,17 +65,22 @@ def nll(log_probs, targets, class_weight=None, reduction: str = "mean"):
 
 
 @register_loss("hinge")
-def hinge(scores, targets, margin: float = 1.0, reduction: str = "mean"):
+def hinge(scores, targets, margin: float = 1.0, reduction: str = "mean",
+          include_true_class: bool = False):
     """Multi-class hinge (SVM) loss: per sample `sum_i max(0, margin + S_i - S_k) - margin`.
 
     The sum runs over every class i, the true class k included (which adds exactly `margin`,
-    hence the `- margin`). `reduction` is "mean" (over samples) or "sum".
+    hence the `- margin`): this is the usual SVM loss over i != k, equal to
+    `C * F.multi_margin_loss`. `include_true_class=True` keeps that `margin` term (no
+    `- margin`), the variant some course notes compute. `reduction`: "mean" over samples, "sum".
 
     Example:
-        >>> hinge(torch.tensor([[5., 4, 2]]), torch.tensor([2]), reduction="sum")  # 3 + 4 = 7
+        >>> hinge(torch.tensor([[5., 4, 2]]), torch.tensor([2]), reduction="sum")  # 4 + 3 = 7
     """
     true = scores.gather(1, targets.view(-1, 1))  # (N, 1)
-    per_sample = (margin + scores - true).clamp_min(0).sum(dim=1) - margin
+    per_sample = (margin + scores - true).clamp_min(0).sum(dim=1)
+    if not include_true_class:
+        per_sample = per_sample - margin
     return _reduce(per_sample, reduction)
 
 

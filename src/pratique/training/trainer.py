@@ -54,11 +54,11 @@ class Trainer:
         model.stop_training = False
         model._fit_epochs = epochs
         model.initial_epoch = initial_epoch
-        cbs.on_train_begin()
+        cbs.on_train_begin({})
         logs: dict = {}
         for epoch in range(model.initial_epoch, epochs):
             module.train()
-            cbs.on_epoch_begin(epoch)
+            cbs.on_epoch_begin(epoch, {})
             logs = self._train_epoch(model, module, optimizer, train, cbs)
             if val is not None:
                 logs.update({f"val_{k}": v for k, v in self.evaluate(model, val, cbs).items()})
@@ -81,7 +81,7 @@ class Trainer:
         check_finite = cbs.checks_finite_loss
         for i, (x, y) in enumerate(batches):
             if begin:
-                cbs.on_train_batch_begin(i)
+                cbs.on_train_batch_begin(i, {})
             x, y = self._to_device(x), y.to(self.fabric.device, non_blocking=True)
             optimizer.zero_grad(set_to_none=True)
             out = module(x)
@@ -120,11 +120,11 @@ class Trainer:
         loss_sum = torch.zeros((), device=self.fabric.device)
         seen = 0
         if cbs is not None:
-            cbs.on_test_begin()
+            cbs.on_test_begin({})
         hooks = cbs is not None and (cbs.wants("on_test_batch_begin") or cbs.wants("on_test_batch_end"))
         for i, (x, y) in enumerate(batches):
             if hooks:
-                cbs.on_test_batch_begin(i)
+                cbs.on_test_batch_begin(i, {})
             x, y = self._to_device(x.to(self.fabric.device)), y.to(self.fabric.device)
             with self.fabric.autocast():
                 out = module(x)
@@ -150,10 +150,10 @@ class Trainer:
         module.eval()
         outs = []
         if cbs is not None:
-            cbs.on_predict_begin()
+            cbs.on_predict_begin({})
         for i, (x, _) in enumerate(batches):
             if cbs is not None:
-                cbs.on_predict_batch_begin(i)
+                cbs.on_predict_batch_begin(i, {})
             x = self._to_device(x.to(self.fabric.device))
             with self.fabric.autocast():
                 outs.append(module(x).float().cpu())

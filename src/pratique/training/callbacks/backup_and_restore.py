@@ -52,6 +52,9 @@ class BackupAndRestore(Callback):
         if model.scheduler is not None and state.get("scheduler"):
             model.scheduler.load_state_dict(state["scheduler"])
         torch.set_rng_state(state["rng"])
+        gen = getattr(getattr(model, "_train_batches", None), "generator", None)
+        if gen is not None and state.get("batches_rng") is not None:
+            gen.set_state(state["batches_rng"])  # the next epoch shuffles as it would have
         model.epoch = model.initial_epoch = state["epoch"]
         self._pending = state["callbacks"]  # applied once every on_train_begin has run
 
@@ -69,10 +72,14 @@ class BackupAndRestore(Callback):
         save_checkpoint({
             "module": model.module.state_dict(), "optimizer": model.optimizer.state_dict(),
             "scheduler": model.scheduler.state_dict() if model.scheduler is not None else None,
-            "epoch": epoch, "rng": torch.get_rng_state(),
+            "epoch": epoch, "rng": torch.get_rng_state(), "batches_rng": self._batches_rng(),
             "callbacks": {f"{i}:{type(cb).__name__}": cb.state_dict()
                           for i, cb in enumerate(self._callbacks())},
         }, self.path)
+
+    def _batches_rng(self):
+        gen = getattr(getattr(self.model, "_train_batches", None), "generator", None)
+        return gen.get_state() if gen is not None else None
 
     def _on_batch_end(self, batch, logs=None):
         self._batches += 1
