@@ -47,7 +47,7 @@ def _onecycle(step, total, per_epoch, pct_start: float = 0.25, div_factor: float
     lo, end = 1 / div_factor, 1 / (div_factor * final_div_factor)
     if step < up:
         return lo + (1 - lo) * 0.5 * (1 - math.cos(math.pi * step / up))
-    t = min((step - up) / max(total - up, 1), 1.0)
+    t = min((step - up) / max(total - up - 1, 1), 1.0)  # the last batch runs at the floor
     return end + (1 - end) * 0.5 * (1 + math.cos(math.pi * t))
 
 
@@ -61,10 +61,12 @@ class Schedule:
     def __init__(self, name: str, **kwargs):
         check_name(name)
         self.name, self.kwargs = name, kwargs
-        try:  # wrong argument names fail here, at compile time
-            _SCHEDULES[name](0, 10, 5, **kwargs)
-        except TypeError as e:
-            raise PratiqueError(f"Bad arguments for schedule {name!r}: {e}. Received: {kwargs}") from e
+        import inspect
+
+        allowed = list(inspect.signature(_SCHEDULES[name]).parameters)[3:]
+        if set(kwargs) - set(allowed):  # wrong argument names fail here, at compile time
+            raise PratiqueError(f"Bad arguments for schedule {name!r}. Expected some of: "
+                                f"{', '.join(allowed) or 'none'}. Received: {kwargs}")
 
     def factor(self, step: int, total: int, per_epoch: int) -> float:
         return _SCHEDULES[self.name](step, total, per_epoch, **self.kwargs)
