@@ -29,12 +29,12 @@ PEERS = os.path.join(HERE, ".peers", "site")
 os.environ.setdefault("KERAS_BACKEND", "torch")
 sys.path.append(PEERS)  # appended: the project's own numpy/torch always win
 
-import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
-from torch.utils.data import DataLoader, TensorDataset  # noqa: E402
+import torch
+import torch.nn.functional as F
+from torch.utils.data import DataLoader, TensorDataset
 
-import pratique as pq  # noqa: E402
-from pratique.models import create_model  # noqa: E402
+import pratique as pq
+from pratique.models import create_model
 
 BATCH, LR, VAL_BATCH = 64, 1e-3, 256
 PEER_PACKAGES = ["keras", "fastai", "fastcore", "fasttransform", "plum-dispatch", "beartype", "fastdownload",
@@ -44,7 +44,8 @@ PEER_PACKAGES = ["keras", "fastai", "fastcore", "fasttransform", "plum-dispatch"
 
 
 def machine_line() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if "model name" in line), "?")
+    with open("/proc/cpuinfo") as f:
+        cpu = next((line.split(":", 1)[1].strip() for line in f if "model name" in line), "?")
     return (f"{platform.node()} | {cpu} | {os.cpu_count()} cores, {torch.get_num_threads()} torch threads "
             f"| torch {torch.__version__} | python {platform.python_version()}")
 

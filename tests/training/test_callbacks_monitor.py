@@ -3,11 +3,16 @@ monitored value injected into the logs, so the expected epochs are known by hand
 import os
 
 import pytest
-from training_helpers import make_model, same, weights
 from safetensors.torch import load_file
+from training_helpers import make_model, same, weights
 
-from pratique.training.callbacks import (EarlyStopping, LambdaCallback, LearningRateScheduler, ModelCheckpoint,
-                                ReduceLROnPlateau)
+from pratique.training.callbacks import (
+    EarlyStopping,
+    LambdaCallback,
+    LearningRateScheduler,
+    ModelCheckpoint,
+    ReduceLROnPlateau,
+)
 
 
 def score_feed(values):

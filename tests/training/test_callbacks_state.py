@@ -10,9 +10,17 @@ import torch
 import torch.nn.functional as F
 from training_helpers import make_model, same, weights
 
-from pratique.training.callbacks import (BackupAndRestore, CSVLogger, EarlyStopping, LambdaCallback,
-                                         ModelCheckpoint, ProgbarLogger, RemoteMonitor, SwapEMAWeights,
-                                         TerminateOnNaN)
+from pratique.training.callbacks import (
+    BackupAndRestore,
+    CSVLogger,
+    EarlyStopping,
+    LambdaCallback,
+    ModelCheckpoint,
+    ProgbarLogger,
+    RemoteMonitor,
+    SwapEMAWeights,
+    TerminateOnNaN,
+)
 
 
 def nan_at(call: int):

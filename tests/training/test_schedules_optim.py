@@ -1,3 +1,4 @@
+import itertools
 import math
 
 import pytest
@@ -25,7 +26,7 @@ def lrs_over(schedule, steps=20, per_epoch=5, lr=1.0):
 def test_schedule_shapes():
     assert lrs_over(schedules.get("step", step_size=2, gamma=0.5)) == [1.0] * 10 + [0.5] * 10
     cos = lrs_over("cosine")
-    assert cos[0] == 1.0 and cos[10] == pytest.approx(0.5) and all(a >= b for a, b in zip(cos, cos[1:]))
+    assert cos[0] == 1.0 and cos[10] == pytest.approx(0.5) and all(a >= b for a, b in itertools.pairwise(cos))
     warm = lrs_over(schedules.get("warmup", warmup=4, then="constant"))
     assert warm[:5] == pytest.approx([0.25, 0.5, 0.75, 1.0, 1.0])
     one = lrs_over("onecycle")

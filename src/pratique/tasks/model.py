@@ -5,11 +5,12 @@ import contextlib
 
 import numpy as np
 import torch
-import torch.nn as nn
+from torch import nn
 
 from .._errors import PratiqueError
 from ..models.summary import Summary, summarize
-from ..training import losses, metrics as metrics_mod, optimizers, schedules
+from ..training import losses, optimizers, schedules
+from ..training import metrics as metrics_mod
 from ..training.callbacks import Callback, ProgbarLogger
 from ..training.checkpoint import atomic_write, load_checkpoint, save_checkpoint
 from ..training.trainer import Trainer, make_fabric

@@ -11,12 +11,14 @@ The backbone learns at `backbone_lr_factor` x the head's rate (discriminative le
 """
 from __future__ import annotations
 
-import torch.nn as nn
+from torch import nn
 
 from .._errors import PratiqueError
 from .callbacks import Callback
 from .optimizers import rebuild
-from .split import split_backbone_head as split_backbone_head
+from .split import split_backbone_head
+
+__all__ = ["discriminative_optimizer", "finetune", "set_trainable", "split_backbone_head"]
 
 _STRATEGIES = ("no_freeze", "freeze", "freeze_unfreeze", "unfreeze_milestones", "features")
 

@@ -6,8 +6,6 @@ import io
 import math
 from dataclasses import dataclass, field
 
-import torch
-
 from .._errors import PratiqueError
 from .checkpoint import atomic_write
 

@@ -1,6 +1,8 @@
 """LearningRateScheduler: set the LR at the start of each epoch from `schedule(epoch, lr)`."""
 from __future__ import annotations
 
+import math
+
 from ..._errors import PratiqueError
 from ._monitor import get_lr, set_lr
 from .base import Callback
@@ -25,7 +27,7 @@ class LearningRateScheduler(Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         lr = self.schedule(epoch, get_lr(self.model.optimizer))
-        if not isinstance(lr, (int, float)) or lr != lr:
+        if not isinstance(lr, (int, float)) or math.isnan(lr):
             raise PratiqueError(f"The schedule must return a float learning rate. Received: {lr!r}")
         set_lr(self.model.optimizer, float(lr))
         if self.verbose:

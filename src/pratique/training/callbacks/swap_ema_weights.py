@@ -73,9 +73,7 @@ class SwapEMAWeights(Callback):
             self.swap()
 
     def on_train_end(self, logs=None):
-        if self.finalize and not self.swapped:
-            self.swap()
-        elif not self.finalize and self.swapped:
+        if self.finalize and not self.swapped or not self.finalize and self.swapped:
             self.swap()
         self.swapped = False  # training is over: the model's weights are now the ones kept
 
