@@ -15,3 +15,7 @@ from .tasks.model import Model as Model
 from .tasks.model import load as load
 from .training import callbacks as callbacks
 from .training import losses as losses
+from .training import metrics as metrics
+from .training import optimizers as optimizers
+from .training import schedules as schedules
+from .training.finetune import split_backbone_head as split_backbone_head

@@ -5,11 +5,12 @@ import contextlib
 
 import numpy as np
 import torch
-import torch.nn as nn
+from torch import nn
 
 from .._errors import PratiqueError
 from ..models.summary import Summary, summarize
-from ..training import losses, metrics as metrics_mod, optimizers, schedules
+from ..training import losses, optimizers, schedules
+from ..training import metrics as metrics_mod
 from ..training.callbacks import Callback, ProgbarLogger
 from ..training.checkpoint import atomic_write, load_checkpoint, save_checkpoint
 from ..training.trainer import Trainer, make_fabric
@@ -55,26 +56,31 @@ class Model:
 
     # -- compile -------------------------------------------------------------------------------
     def compile(self, optimizer="adam", lr: float = 1e-3, loss="cross_entropy",
-                metrics=("accuracy",), precision: str = "32", schedule: str | None = None,
-                **optimizer_kwargs) -> Model:
+                metrics=("accuracy",), precision: str = "32", schedule=None,
+                compile: bool = False, **optimizer_kwargs) -> Model:
         """Choose the optimizer, loss and metrics (names or objects); returns the model.
 
         Args:
             optimizer: "adam", "sgd", "adamw", "rmsprop", "adagrad", "adadelta" or an optimizer.
             lr: the learning rate.
-            loss: "cross_entropy", "nll", "mse", "l1", "bce", "bce_with_logits" or a callable.
-            metrics: names ("accuracy") or Metric objects.
-            precision: "32", "bf16-mixed" or "16-mixed".
-            schedule: learning-rate schedule stepped per batch: None, "onecycle", "cosine".
-            **optimizer_kwargs: e.g. momentum=0.9, weight_decay=1e-4.
+            loss: "cross_entropy", "nll", "hinge", "mse", "l1", "bce", "bce_with_logits", a
+                callable, or `pq.losses.get(name, **kwargs)`.
+            metrics: names ("accuracy", "top5_accuracy", "f1", "precision_per_class", ...) or Metric objects.
+            precision: "32", "bf16-mixed" or "16-mixed" (GPU).
+            schedule: per-batch LR schedule: None, "cosine", "onecycle", "step", "warmup", or
+                `pq.schedules.get(name, **kwargs)`.
+            compile: run the module through `torch.compile` for training (opt-in; the first
+                batches pay the compilation).
+            **optimizer_kwargs: e.g. momentum=0.9, nesterov=True, weight_decay=1e-4.
         """
         optimizers.check_name(optimizer)
-        schedules.check_name(schedule)
-        self.schedule = schedule
+        self.schedule = schedules.get(schedule)
         self.loss_fn = losses.get(loss)
+        self._loss_name = loss if isinstance(loss, str) else None
         self.metrics = [metrics_mod.get(m) for m in (metrics or ())]
         self.optimizer = optimizers.get(optimizer, self.module.parameters(), lr=lr, **optimizer_kwargs)
         self._trainer = Trainer(make_fabric(self.accelerator, self.devices, precision))
+        self._compiled = torch.compile(self.module) if compile else None
         self._compile_args = {"optimizer": optimizer if isinstance(optimizer, str) else None,
                               "lr": lr, "loss": loss if isinstance(loss, str) else None,
                               "precision": precision}
@@ -89,13 +95,17 @@ class Model:
     # -- fit / evaluate / predict --------------------------------------------------------------
     def fit(self, x, y=None, epochs: int = 1, batch_size: int = 32, validation_data=None,
             validation_split: float = 0.0, callbacks=None, shuffle: bool = True, verbose: int = 1,
-            seed: int | None = None, initial_epoch: int = 0):
+            seed: int | None = None, initial_epoch: int = 0, class_weight=None):
         """Train for `epochs`; returns a `History` whose `.history` holds per-epoch lists.
 
         `x` may be a numpy array, a tensor, a tuple `(x, y)` or an `ImageData`. uint8 images are
         scaled to [0, 1]; (N, H, W) gets a channel axis. `validation_split` holds out the last
         fraction of the data (before shuffling), as Keras does. `seed` fixes the shuffling and
-        dropout of this fit without touching the global random state.
+        dropout of this fit (torch, numpy and Python's random) and restores the global random
+        state afterwards. `verbose`: 0 silent, 1 progress bar (one line per epoch when stdout
+        is not a terminal), 2 one line per epoch. `class_weight`: a dict {class: weight} or
+        "balanced" (n_samples / (n_classes * count)); it weights the loss of a named
+        classification loss (weighted mean, as torch computes it).
         """
         trainer = self._require_compiled("fit")
         _check_int("epochs", epochs, 1)
@@ -106,10 +116,64 @@ class Model:
         train, val = self._fit_batches(x, y, batch_size, validation_data, validation_split, shuffle, seed)
         if verbose:
             callbacks.append(ProgbarLogger(verbose))
-        self.scheduler = schedules.build(self.schedule, self.optimizer, (epochs - initial_epoch) * len(train))
-        with _seeded(seed):
-            self.history = trainer.fit(self, train, epochs, val, callbacks, initial_epoch)
+        self._train_batches = train
+        self.scheduler = schedules.build(self.schedule, self.optimizer,
+                                         (epochs - initial_epoch) * len(train), len(train))
+        loss_fn = self.loss_fn
+        if class_weight is not None:
+            self.loss_fn = self._weighted_loss(class_weight, train)
+        try:
+            with _seeded(seed):
+                self.history = trainer.fit(self, train, epochs, val, callbacks, initial_epoch)
+        finally:
+            self.loss_fn = loss_fn
+            if self.scheduler is not None:  # the next fit starts from the compiled rates again
+                for g in self.optimizer.param_groups:
+                    g["lr"] = g.get("initial_lr", g["lr"])
         return self.history
+
+    def _weighted_loss(self, class_weight, train):
+        from ..training.class_weight import compute_class_weight
+
+        if self._loss_name not in ("cross_entropy", "nll"):
+            raise PratiqueError("class_weight needs a named classification loss ('cross_entropy' or "
+                                f"'nll'). Received loss={self._loss_name or 'a callable'}; weight "
+                                "your own loss instead.")
+        weights = compute_class_weight(class_weight, getattr(train, "y", None))
+        return losses.get(self._loss_name, class_weight=weights)
+
+    # -- fastai and Flash conveniences ---------------------------------------------------------
+    def lr_find(self, x, y=None, start_lr: float = 1e-7, end_lr: float = 10.0, num_iter: int = 100,
+                batch_size: int = 64, plot: str | None = "lr_find.png"):
+        """The LR range test (fastai's lr_find): returns an `LRFinderResult` with `.suggestion`.
+
+        Weights and optimizer state are restored afterwards. See `training.lr_finder.lr_find`.
+        """
+        from ..training.lr_finder import lr_find
+
+        return lr_find(self, x, y, start_lr=start_lr, end_lr=end_lr, num_iter=num_iter,
+                       batch_size=batch_size, plot=plot)
+
+    def fit_one_cycle(self, x, y=None, epochs: int = 1, lr_max: float | None = None, **fit_kwargs):
+        """fastai's fit_one_cycle: a one-cycle schedule peaking at `lr_max` (default: the
+        compiled lr), for this fit only; other arguments go to `fit`."""
+        self._require_compiled("fit_one_cycle")
+        saved = self.schedule
+        if lr_max is not None:
+            for g in self.optimizer.param_groups:
+                g.pop("initial_lr", None)
+                g["lr"] = lr_max
+        self.schedule = schedules.get("onecycle")
+        try:
+            return self.fit(x, y, epochs=epochs, **fit_kwargs)
+        finally:
+            self.schedule = saved
+
+    def finetune(self, data, epochs: int = 1, strategy="freeze_unfreeze", **fit_kwargs):
+        """Fine-tune with one of Flash's strategies; see `training.finetune.finetune`."""
+        from ..training.finetune import finetune
+
+        return finetune(self, data, epochs=epochs, strategy=strategy, **fit_kwargs)
 
     def _fit_batches(self, x, y, batch_size, validation_data, validation_split, shuffle, seed):
         if hasattr(x, "train_batches"):  # an ImageData
@@ -234,9 +298,18 @@ def _seeded(seed: int | None):
     if seed is None:
         yield
         return
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        yield
+    import random
+
+    py_state, np_state = random.getstate(), np.random.get_state()
+    try:
+        with torch.random.fork_rng(devices=None if torch.cuda.is_available() else []):
+            torch.manual_seed(seed)
+            random.seed(seed)
+            np.random.seed(seed % 2**32)
+            yield
+    finally:
+        random.setstate(py_state)
+        np.random.set_state(np_state)
 
 
 def _load_strict(module: nn.Module, state: dict, path) -> None:

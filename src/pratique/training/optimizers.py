@@ -47,3 +47,13 @@ def get(name, params, lr: float = 1e-3, **kwargs) -> torch.optim.Optimizer:
         return _OPTIMIZERS[name](params, lr=lr, **kwargs)
     except TypeError as e:
         raise PratiqueError(f"Bad arguments for optimizer {name!r}: {e}. Received: {kwargs}") from e
+
+
+def rebuild(optimizer: torch.optim.Optimizer, params, **overrides) -> torch.optim.Optimizer:
+    """A new optimizer of the same class and settings over `params` (tensors or param groups)."""
+    import inspect
+
+    accepted = inspect.signature(type(optimizer).__init__).parameters
+    settings = {k: v for k, v in optimizer.defaults.items() if k in accepted}
+    settings.update(overrides)
+    return type(optimizer)(params, **settings)

@@ -43,17 +43,22 @@ class Trainer:
         return x
 
     def fit(self, model, train, epochs: int, val=None, callbacks=(), initial_epoch: int = 0) -> History:
-        """Train `model` for `epochs` over the batches `train`; validate on `val` each epoch."""
+        """Train `model` for `epochs` over the batches `train`; validate on `val` each epoch.
+
+        Callbacks may move the start: `BackupAndRestore` raises `model.initial_epoch` on resume.
+        """
         history = History()
-        cbs = CallbackList([history, *callbacks], model)
-        module, optimizer = self.fabric.setup(model.module, model.optimizer)
+        cbs = CallbackList([*callbacks, history], model)  # last, as in Keras: it sees every key
+        module, optimizer = self.fabric.setup(getattr(model, "_compiled", None) or model.module,
+                                              model.optimizer)
         model.stop_training = False
         model._fit_epochs = epochs
-        cbs.on_train_begin()
+        model.initial_epoch = initial_epoch
+        cbs.on_train_begin({})
         logs: dict = {}
-        for epoch in range(initial_epoch, epochs):
+        for epoch in range(model.initial_epoch, epochs):
             module.train()
-            cbs.on_epoch_begin(epoch)
+            cbs.on_epoch_begin(epoch, {})
             logs = self._train_epoch(model, module, optimizer, train, cbs)
             if val is not None:
                 logs.update({f"val_{k}": v for k, v in self.evaluate(model, val, cbs).items()})
@@ -71,12 +76,20 @@ class Trainer:
         loss_sum = torch.zeros((), device=self.fabric.device)
         seen = 0
         t0 = time.perf_counter()
+        # each flag is read once: a hook nobody overrides costs nothing per batch
+        begin, end = cbs.wants("on_train_batch_begin"), cbs.wants("on_train_batch_end")
+        check_finite = cbs.checks_finite_loss
         for i, (x, y) in enumerate(batches):
-            cbs.on_train_batch_begin(i)
+            if begin:
+                cbs.on_train_batch_begin(i, {})
             x, y = self._to_device(x), y.to(self.fabric.device, non_blocking=True)
             optimizer.zero_grad(set_to_none=True)
             out = module(x)
             loss = loss_fn(out, y)
+            if check_finite and not bool(torch.isfinite(loss.detach())):  # one sync, asked for
+                cbs.on_invalid_loss(i, loss.detach())
+                model.stop_training = True
+                break
             self.fabric.backward(loss)
             optimizer.step()
             if scheduler is not None:
@@ -87,12 +100,12 @@ class Trainer:
                 seen += n
                 for m in metrics:
                     m.update(out.detach(), y)
-            if cbs.wants_train_batch_end:
-                cbs.on_train_batch_end(i, {"loss": loss.item(), "size": n})
+            if end:  # the loss stays a tensor: a callback that wants a float pays the sync
+                cbs.on_train_batch_end(i, {"loss": loss.detach(), "size": n})
             if model.stop_training:
                 break
-        logs = {"loss": float(loss_sum) / max(seen, 1)}
-        logs.update({m.name: m.compute() for m in metrics})
+        logs = {"loss": float(loss_sum) / max(seen, 1) if seen else float("nan")}
+        logs.update(metric_logs(metrics))
         model.last_throughput = seen / max(time.perf_counter() - t0, 1e-9)
         return logs
 
@@ -107,8 +120,11 @@ class Trainer:
         loss_sum = torch.zeros((), device=self.fabric.device)
         seen = 0
         if cbs is not None:
-            cbs.on_test_begin()
-        for x, y in batches:
+            cbs.on_test_begin({})
+        hooks = cbs is not None and (cbs.wants("on_test_batch_begin") or cbs.wants("on_test_batch_end"))
+        for i, (x, y) in enumerate(batches):
+            if hooks:
+                cbs.on_test_batch_begin(i, {})
             x, y = self._to_device(x.to(self.fabric.device)), y.to(self.fabric.device)
             with self.fabric.autocast():
                 out = module(x)
@@ -117,23 +133,46 @@ class Trainer:
             seen += n
             for m in model.metrics:
                 m.update(out, y)
+            if hooks:
+                cbs.on_test_batch_end(i, {"size": n})
         module.train(was_training)
         logs = {"loss": float(loss_sum) / max(seen, 1)}
-        logs.update({m.name: m.compute() for m in model.metrics})
+        logs.update(metric_logs(model.metrics))
         if cbs is not None:
             cbs.on_test_end(logs)
         return logs
 
     @torch.no_grad()
-    def predict(self, module, batches) -> torch.Tensor:
+    def predict(self, module, batches, cbs=None) -> torch.Tensor:
         """Concatenated outputs of `module` over the `x` of each batch, on the CPU."""
         module = module.to(self.fabric.device)
         was_training = module.training
         module.eval()
         outs = []
-        for x, _ in batches:
+        if cbs is not None:
+            cbs.on_predict_begin({})
+        for i, (x, _) in enumerate(batches):
+            if cbs is not None:
+                cbs.on_predict_batch_begin(i, {})
             x = self._to_device(x.to(self.fabric.device))
             with self.fabric.autocast():
                 outs.append(module(x).float().cpu())
+            if cbs is not None:
+                cbs.on_predict_batch_end(i, {"outputs": outs[-1]})
         module.train(was_training)
-        return torch.cat(outs) if outs else torch.empty(0)
+        result = torch.cat(outs) if outs else torch.empty(0)
+        if cbs is not None:
+            cbs.on_predict_end({"outputs": result})
+        return result
+
+
+def metric_logs(metrics) -> dict:
+    """{name: value} of every metric; a metric may return a dict (e.g. per-class values)."""
+    logs: dict = {}
+    for m in metrics:
+        value = m.compute()
+        if isinstance(value, dict):
+            logs.update(value)
+        else:
+            logs[m.name] = value
+    return logs

@@ -8,9 +8,13 @@ class Callback:
     Hooks (Keras' names): on_train_begin/end, on_epoch_begin/end, on_train_batch_begin/end,
     on_test_begin/end, on_test_batch_begin/end, on_predict_begin/end, on_predict_batch_begin/end.
     Callbacks that hold state return it from `state_dict()` so resume restores it.
+    A callback that sets `checks_finite_loss = True` makes the loop test each batch's loss
+    before the update and call its `on_invalid_loss(batch, loss)` (one host sync per batch,
+    paid only when asked for).
     """
 
     model = None
+    checks_finite_loss = False
 
     def set_model(self, model) -> None:
         self.model = model
@@ -35,9 +39,15 @@ class Callback:
     def on_predict_end(self, logs=None): pass
     def on_predict_batch_begin(self, batch, logs=None): pass
     def on_predict_batch_end(self, batch, logs=None): pass
+    def on_invalid_loss(self, batch, loss): pass
 
 
 _HOOKS = [name for name in vars(Callback) if name.startswith("on_")]
+
+
+def overrides(cb: Callback, hook: str) -> bool:
+    """True when `cb`'s class defines its own `hook` (or the instance was given one)."""
+    return hook in vars(cb) or getattr(type(cb), hook) is not getattr(Callback, hook)
 
 
 class CallbackList:
@@ -46,14 +56,21 @@ class CallbackList:
 
     def __init__(self, callbacks, model):
         self.callbacks = list(callbacks)
+        model._active_callbacks = self.callbacks  # BackupAndRestore saves every callback's state
         for cb in self.callbacks:
             cb.set_model(model)
+        self._wanted = set()
         for hook in _HOOKS:
-            overriding = [getattr(cb, hook) for cb in self.callbacks
-                          if getattr(type(cb), hook) is not getattr(Callback, hook)]
+            overriding = [getattr(cb, hook) for cb in self.callbacks if overrides(cb, hook)]
+            if overriding:
+                self._wanted.add(hook)
             setattr(self, hook, _fan_out(overriding))
-        self.wants_train_batch_end = any(
-            type(cb).on_train_batch_end is not Callback.on_train_batch_end for cb in self.callbacks)
+        self.wants_train_batch_end = self.wants("on_train_batch_end")
+        self.checks_finite_loss = any(cb.checks_finite_loss for cb in self.callbacks)
+
+    def wants(self, hook: str) -> bool:
+        """Whether any callback overrides `hook` (the loop skips the call otherwise)."""
+        return hook in self._wanted
 
     def __iter__(self):
         return iter(self.callbacks)

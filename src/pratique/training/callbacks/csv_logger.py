@@ -46,3 +46,9 @@ class CSVLogger(Callback):
             writer.writerow([epoch, *(repr(float(logs[k])) if k in logs else "" for k in self.keys)])
             f.flush()
             os.fsync(f.fileno())
+
+    def state_dict(self) -> dict:
+        return {"keys": self.keys}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.keys = state["keys"]

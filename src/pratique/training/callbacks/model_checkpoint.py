@@ -1,65 +1,73 @@
-"""ModelCheckpoint: save the model each epoch, or only when the monitored value improves."""
+"""ModelCheckpoint: save the model each epoch (or every N batches), or only when it improves."""
 from __future__ import annotations
 
-import math
 import os
 
 from ..._errors import PratiqueError
+from ._monitor import better, monitor_mode, worst
 from .base import Callback
-
-
-def monitor_mode(monitor: str, mode: str) -> str:
-    """Resolve Keras' mode "auto": accuracies and similar go up, everything else goes down."""
-    if mode not in ("auto", "min", "max"):
-        raise PratiqueError(f"mode must be 'auto', 'min' or 'max'. Received: mode={mode!r}")
-    if mode != "auto":
-        return mode
-    ups = ("acc", "accuracy", "auc", "precision", "recall", "f1", "top")
-    return "max" if any(u in monitor for u in ups) else "min"
 
 
 class ModelCheckpoint(Callback):
     """Save the model at the end of epochs (Keras' ModelCheckpoint).
 
     Args:
-        filepath: where to save; may hold `{epoch}` and any log key, e.g.
+        filepath: where to save; may hold `{epoch}`, `{batch}` and any log key, e.g.
             "ckpt-{epoch:02d}-{val_loss:.3f}.pratique". `.pratique` saves the whole model,
             `.safetensors` (or `save_weights_only=True`) only the weights.
-        monitor: the log key compared between epochs.
-        save_best_only: only save when `monitor` improves.
+        monitor: the log key compared between saves.
+        save_best_only: only save when `monitor` improves (NaN never does).
         save_weights_only: write only the weights.
         mode: "auto", "min" or "max".
+        save_freq: "epoch", or an int: save every that many batches (monitor "loss" only).
+        verbose: 1 prints each save.
 
     Example:
         >>> ModelCheckpoint("best.pratique", monitor="val_accuracy", save_best_only=True)
     """
 
     def __init__(self, filepath, monitor: str = "val_loss", save_best_only: bool = False,
-                 save_weights_only: bool = False, mode: str = "auto", verbose: int = 0):
+                 save_weights_only: bool = False, mode: str = "auto", save_freq="epoch",
+                 verbose: int = 0):
         self.filepath = os.fspath(filepath)
         self.monitor = monitor
         self.save_best_only = save_best_only
         self.save_weights_only = save_weights_only
         self.mode = monitor_mode(monitor, mode)
         self.verbose = verbose
-        self.best = math.inf if self.mode == "min" else -math.inf
+        self.best = worst(self.mode)
+        if save_freq != "epoch" and (not isinstance(save_freq, int) or save_freq < 1):
+            raise PratiqueError(f"save_freq must be 'epoch' or a positive int. Received: {save_freq!r}")
+        self.save_freq = save_freq
+        self._batches, self._epoch = 0, 0
+        if save_freq != "epoch":  # only then does the loop call a batch hook for us
+            self.on_train_batch_end = self._on_batch_end
 
-    def _improved(self, value: float) -> bool:
-        return value < self.best if self.mode == "min" else value > self.best
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def _on_batch_end(self, batch, logs=None):
+        self._batches += 1
+        if self._batches % self.save_freq == 0:
+            logs = {k: float(v) for k, v in (logs or {}).items()}
+            self._save(self._epoch, logs, batch=batch + 1)
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
+        if self.save_freq == "epoch":
+            self._save(epoch, logs or {})
+
+    def _save(self, epoch: int, logs: dict, batch: int | None = None) -> None:
         if self.save_best_only:
-            value = logs.get(self.monitor)
-            if value is None:
+            if self.monitor not in logs:
                 raise PratiqueError(
                     f"ModelCheckpoint monitors {self.monitor!r}, which is not in the logs. "
                     f"Available: {', '.join(sorted(logs))}. Set monitor= to one of them "
                     "(val_* keys need validation data).")
-            if not self._improved(value):
+            value = float(logs[self.monitor])
+            if not better(self.mode, value, self.best):
                 return
             self.best = value
-        path = self.filepath.format(epoch=epoch + 1, **logs)
+        path = self.filepath.format(epoch=epoch + 1, batch=batch, **logs)
         if self.save_weights_only or path.endswith(".safetensors"):
             self.model.save_weights(path)
         else:
@@ -68,7 +76,8 @@ class ModelCheckpoint(Callback):
             print(f"Epoch {epoch + 1}: saved model to {path}")
 
     def state_dict(self) -> dict:
-        return {"best": self.best}
+        return {"best": self.best, "batches": self._batches}
 
     def load_state_dict(self, state: dict) -> None:
         self.best = state["best"]
+        self._batches = state.get("batches", 0)

@@ -1,4 +1,4 @@
-"""ProgbarLogger: one line per epoch with time and metrics, like Keras' `verbose=2`."""
+"""ProgbarLogger: a live progress bar on a terminal, one plain line per epoch elsewhere."""
 from __future__ import annotations
 
 import sys
@@ -8,22 +8,69 @@ from .base import Callback
 
 
 class ProgbarLogger(Callback):
-    """Print progress: `Epoch 3/5 - 1.2s - loss: 0.1234 - accuracy: 0.9650 - ...`."""
+    """Print progress like Keras' `verbose`.
+
+    verbose=1 on a terminal: a rich progress bar per epoch with ETA and the running loss
+    (refreshed at most 10 times a second, so the loss is read from the device that often only).
+    verbose=2, or any verbose when the stream is not a terminal: one line per epoch,
+    `Epoch 3/5 - 1.2s - loss: 0.1234 - accuracy: 0.9650 - ...`.
+
+    Args:
+        verbose: 0 silent, 1 progress bar, 2 one line per epoch.
+        stream: where to print (default: stdout).
+
+    Example:
+        >>> model.fit(x, y, verbose=2)  # adds ProgbarLogger(2)
+    """
 
     def __init__(self, verbose: int = 1, stream=None):
         self.verbose = verbose
         self.stream = stream or sys.stdout
+        self._bar = None
+        live = verbose == 1 and hasattr(self.stream, "isatty") and self.stream.isatty()
+        if live:  # only then is there a batch hook for the loop to call
+            self.on_train_batch_end = self._on_batch_end
 
     def on_train_begin(self, logs=None):
         self.epochs = self.model._fit_epochs
 
     def on_epoch_begin(self, epoch, logs=None):
         self._t0 = time.perf_counter()
+        if "on_train_batch_end" in vars(self):
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            self._bar = Progress(TextColumn(f"Epoch {epoch + 1}/{self.epochs}"), BarColumn(),
+                                 MofNCompleteColumn(), TimeRemainingColumn(), TextColumn("{task.fields[info]}"),
+                                 console=Console(file=self.stream), transient=True)
+            total = len(self.model._train_batches) if hasattr(self.model, "_train_batches") else None
+            self._task = self._bar.add_task("train", total=total, info="")
+            self._bar.start()
+            self._last = 0.0
+
+    def _on_batch_end(self, batch, logs=None):
+        if self._bar is None:
+            return
+        now = time.perf_counter()
+        info = None
+        if now - self._last > 0.1:  # the only place a float is read from the device
+            self._last = now
+            info = f"loss: {float(logs['loss']):.4f}"
+        self._bar.update(self._task, completed=batch + 1, **({"info": info} if info else {}))
 
     def on_epoch_end(self, epoch, logs=None):
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
         if not self.verbose:
             return
         took = time.perf_counter() - self._t0
         parts = [f"Epoch {epoch + 1}/{self.epochs}", f"{took:.1f}s"]
-        parts += [f"{k}: {v:.4f}" for k, v in (logs or {}).items()]
+        parts += [f"{k}: {v:.4f}" for k, v in (logs or {}).items() if isinstance(v, (int, float))]
         print(" - ".join(parts), file=self.stream, flush=True)

@@ -1,0 +1,121 @@
+"""Fine-tuning with Lightning Flash's strategies, on our loop.
+
+`finetune(model, data, epochs, strategy)` with strategy one of:
+  "no_freeze"                 train everything;
+  "freeze"                    train the head only; the backbone's BatchNorm stays in eval mode;
+  ("freeze_unfreeze", N)      head only until epoch N, then everything ("freeze_unfreeze": N=1);
+  ("unfreeze_milestones", ((m1, m2), k))  head only, the last k backbone layers from epoch m1,
+                              everything from epoch m2;
+  "features"                  backbone embeddings computed once (cached on disk), head trained on them.
+The backbone learns at `backbone_lr_factor` x the head's rate (discriminative learning rates).
+"""
+from __future__ import annotations
+
+from torch import nn
+
+from .._errors import PratiqueError
+from .callbacks import Callback
+from .optimizers import rebuild
+from .split import split_backbone_head
+
+__all__ = ["discriminative_optimizer", "finetune", "set_trainable", "split_backbone_head"]
+
+_STRATEGIES = ("no_freeze", "freeze", "freeze_unfreeze", "unfreeze_milestones", "features")
+
+
+def _parse(strategy):
+    name, arg = (strategy, None) if isinstance(strategy, str) else tuple(strategy)
+    if name not in _STRATEGIES:
+        from .._errors import unknown_name
+
+        raise unknown_name("strategy", name, _STRATEGIES)
+    if name == "freeze_unfreeze":
+        arg = 1 if arg is None else arg
+    if name == "unfreeze_milestones":
+        if arg is None:
+            arg = ((5, 10), 5)
+        (m1, m2), k = arg
+        if not 0 <= m1 <= m2 or k < 1:
+            raise PratiqueError("unfreeze_milestones takes ((m1, m2), num_layers) with 0 <= m1 <= m2 "
+                                f"and num_layers >= 1. Received: {arg!r}")
+    return name, arg
+
+
+def set_trainable(modules, trainable: bool) -> None:
+    """requires_grad on every parameter; BatchNorm layers of frozen modules go to eval mode so
+    their running statistics stay as they are."""
+    for module in modules:
+        for p in module.parameters():
+            p.requires_grad_(trainable)
+        for m in module.modules():
+            if isinstance(m, nn.modules.batchnorm._BatchNorm):
+                m.train(trainable)
+
+
+class FreezeSchedule(Callback):
+    """Applies a strategy's freezing at each epoch start (after the loop's `module.train()`)."""
+
+    def __init__(self, split, name: str, arg):
+        self.split, self.name, self.arg = split, name, arg
+
+    def on_epoch_begin(self, epoch, logs=None):
+        layers = self.split.backbone_layers()
+        if self.name == "freeze" or (self.name == "freeze_unfreeze" and epoch < self.arg):
+            set_trainable(layers, False)
+        elif self.name == "unfreeze_milestones":
+            (m1, m2), k = self.arg
+            set_trainable(layers, epoch >= m2)
+            if m1 <= epoch < m2:
+                set_trainable(layers[-k:], True)
+        else:
+            set_trainable(layers, True)
+
+
+def discriminative_optimizer(optimizer, split, backbone_lr_factor: float):
+    """The same optimizer class and settings, with two groups: backbone at `lr * factor`, head at `lr`."""
+    lr = optimizer.param_groups[0].get("initial_lr", optimizer.param_groups[0]["lr"])
+    head_ids = {id(p) for p in split.head.parameters()}
+    backbone = [p for p in split.module.parameters() if id(p) not in head_ids]
+    groups = [{"params": backbone, "lr": lr * backbone_lr_factor}, {"params": list(split.head.parameters()), "lr": lr}]
+    return rebuild(optimizer, groups, lr=lr)
+
+
+def finetune(model, data, epochs: int = 1, strategy="freeze_unfreeze", backbone_lr_factor: float = 0.1,
+             cache_dir: str | None = None, **fit_kwargs):
+    """Fine-tune a compiled `Model` (e.g. a pretrained ImageClassifier) on `data`.
+
+    Args:
+        model: the compiled model; its module is split with `split_backbone_head`.
+        data: an `ImageData` or `(x, y)`.
+        epochs: epochs to train.
+        strategy: see the module docstring, e.g. "freeze", ("freeze_unfreeze", 2).
+        backbone_lr_factor: the backbone's LR relative to the head's (1.0 disables).
+        cache_dir: where "features" keeps its embeddings (default ~/.cache/pratique/features).
+        **fit_kwargs: passed to `fit` (callbacks, batch_size, validation_data, verbose, seed...).
+
+    Example:
+        >>> model.finetune((x, y), epochs=3, strategy="freeze")
+    """
+    model._require_compiled("finetune")
+    name, arg = _parse(strategy)
+    split = split_backbone_head(model.module)
+    if name == "features":
+        from .features import fit_head_on_features
+
+        return fit_head_on_features(model, split, data, epochs, cache_dir, **fit_kwargs)
+    if backbone_lr_factor != 1.0:
+        model.optimizer = discriminative_optimizer(model.optimizer, split, backbone_lr_factor)
+    callbacks = [FreezeSchedule(split, name, arg), *(fit_kwargs.pop("callbacks", None) or [])]
+    x, y = (data, None) if hasattr(data, "train_batches") else _pair(data)
+    try:
+        return model.fit(x, y, epochs=epochs, callbacks=callbacks, **fit_kwargs)
+    finally:
+        set_trainable(split.backbone_layers(), True)
+        model.module.train()
+
+
+def _pair(data):
+    if isinstance(data, (tuple, list)) and len(data) == 2:
+        return data[0], data[1]
+    raise PratiqueError(f"finetune takes an ImageData or a tuple (x, y). Received: {type(data).__name__}.")
+
