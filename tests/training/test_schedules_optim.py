@@ -58,7 +58,8 @@ def test_optimizers_by_name_match_torch(name, kwargs, cls):
             o.zero_grad()
             m(x).pow(2).sum().backward()
             o.step()
-    assert torch.equal(ours.weight, ref.weight)
+    # ours may use the fused kernel (same maths, different rounding order)
+    torch.testing.assert_close(ours.weight, ref.weight, rtol=1e-5, atol=1e-7)
     with pytest.raises(pq.PratiqueError, match="Bad arguments"):
         optimizers.get(name, ours.parameters(), lr=0.1, nonsense=1)
 
