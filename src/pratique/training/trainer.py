@@ -11,7 +11,9 @@ import time
 import torch
 from lightning.fabric import Fabric
 
+from . import resume
 from .callbacks import CallbackList, History
+from .interrupts import non_finite_loss
 
 _PRECISIONS = {"32": "32-true", "bf16-mixed": "bf16-mixed", "16-mixed": "16-mixed",
                "64": "64-true", "32-true": "32-true", "bf16": "bf16-mixed", "16": "16-mixed"}
@@ -42,6 +44,7 @@ class Trainer:
             x = x.contiguous(memory_format=torch.channels_last)
         return x
 
+    @resume.guarded  # SIGINT/SIGTERM handlers and the resume engine, for this call only
     def fit(self, model, train, epochs: int, val=None, callbacks=(), initial_epoch: int = 0) -> History:
         """Train `model` for `epochs` over the batches `train`; validate on `val` each epoch."""
         history = History()
@@ -49,6 +52,8 @@ class Trainer:
         module, optimizer = self.fabric.setup(model.module, model.optimizer)
         model.stop_training = False
         model._fit_epochs = epochs
+        run = resume.current(model)
+        initial_epoch = run.start(self, train, cbs, initial_epoch)  # resume.py: restore a checkpoint
         cbs.on_train_begin()
         logs: dict = {}
         for epoch in range(initial_epoch, epochs):
@@ -59,6 +64,7 @@ class Trainer:
                 logs.update({f"val_{k}": v for k, v in self.evaluate(model, val, cbs).items()})
             model.epoch = epoch + 1
             cbs.on_epoch_end(epoch, logs)
+            run.epoch_end()  # resume.py: epoch-boundary or emergency checkpoint
             if model.stop_training:
                 break
         cbs.on_train_end(logs)
@@ -68,15 +74,17 @@ class Trainer:
         loss_fn, metrics, scheduler = model.loss_fn, model.metrics, model.scheduler
         for m in metrics:
             m.reset()
-        loss_sum = torch.zeros((), device=self.fabric.device)
-        seen = 0
+        start, loss_sum, seen = resume.begin_epoch(model, self.fabric.device)  # resumed epoch: sums
+        run, check_finite = resume.current(model), getattr(model, "terminate_on_nan", False)
         t0 = time.perf_counter()
-        for i, (x, y) in enumerate(batches):
+        for i, (x, y) in enumerate(batches, start):
             cbs.on_train_batch_begin(i)
             x, y = self._to_device(x), y.to(self.fabric.device, non_blocking=True)
             optimizer.zero_grad(set_to_none=True)
             out = module(x)
             loss = loss_fn(out, y)
+            if check_finite and not torch.isfinite(loss):  # opt-in: one device sync per batch
+                raise non_finite_loss(loss, model.epoch, i, run.last_saved)
             self.fabric.backward(loss)
             optimizer.step()
             if scheduler is not None:
@@ -89,6 +97,8 @@ class Trainer:
                     m.update(out.detach(), y)
             if cbs.wants_train_batch_end:
                 cbs.on_train_batch_end(i, {"loss": loss.item(), "size": n})
+            if run.hook is not None:  # periodic last.ckpt, or a SIGINT/SIGTERM to honour
+                run.hook(i, loss_sum, seen)
             if model.stop_training:
                 break
         logs = {"loss": float(loss_sum) / max(seen, 1)}
