@@ -23,6 +23,29 @@ from .._errors import PratiqueError
 FORMAT = "pratique-checkpoint"
 
 
+def _read_umask() -> int:
+    mask = os.umask(0o022)  # read once at import; os.umask has no read-only form
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+
+
+def _temp_file(path: str) -> tuple[int, str, str]:
+    """(fd, temp path, directory) beside `path`, with the permissions a plain open() would give
+    (mkstemp's are 0600), or those of the file it replaces."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
+    try:
+        mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o666 & ~_UMASK
+        os.chmod(tmp, mode)
+    except OSError:
+        pass
+    return fd, tmp, directory
+
+
 def atomic_write(path, write: Callable[[io.BufferedWriter], None]) -> None:
     """Write `path` through `write(file)` so that readers see the old file or the new, never half.
 
@@ -39,9 +62,7 @@ def atomic_write(path, write: Callable[[io.BufferedWriter], None]) -> None:
         >>> atomic_write("notes.txt", lambda f: f.write(b"hello"))
     """
     path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
+    fd, tmp, directory = _temp_file(path)
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
@@ -103,9 +124,7 @@ def save_checkpoint(state: dict, path, keep_previous: bool = True) -> None:
     path = os.fspath(path)
     buf = io.BytesIO()
     torch.save(state, buf)  # serialise first: an unpicklable state fails before any file is touched
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
+    fd, tmp, directory = _temp_file(path)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(buf.getbuffer())

@@ -85,7 +85,7 @@ def non_finite_loss(loss, epoch: int, batch: int, checkpoint: str | None) -> Non
     kept = (f"The last good checkpoint {checkpoint!r} was kept. " if checkpoint
             else "No checkpoint was written for this run. ")
     return NonFiniteLoss(
-        f"The loss is {float(loss)} at epoch {epoch + 1}, batch {batch + 1}: training stopped before "
+        f"The loss is {float(loss.detach())} at epoch {epoch + 1}, batch {batch + 1}: training stopped before "
         f"this update, so the model holds the weights from before batch {batch + 1}. {kept}"
         "Expected a finite loss; try a lower learning rate, gradient clipping, or check the "
         "inputs of this batch for NaN/inf.")

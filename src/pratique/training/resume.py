@@ -108,6 +108,7 @@ def capture_state(model, trainer_state: dict | None = None) -> dict:
         "partial": ts.get("partial"), "data": ts.get("data"), "rng": capture_rng(),
         "callbacks": {k: cb.state_dict() for k, cb in _keyed(ts.get("callbacks", ()))},
         "classes": model.classes, "preprocessing": dict(model.preprocessing),
+        "epochs": getattr(model, "_fit_epochs", None),
     }
 
 
@@ -282,6 +283,12 @@ class FitRun:
         return self._restore(self.state)
 
     def _restore(self, s: dict) -> int:
+        planned = s.get("epochs")
+        if planned and planned != self.model._fit_epochs and self.model.scheduler is not None:
+            raise PratiqueError(
+                f"{self.source!r} comes from a run of epochs={planned} with a learning-rate schedule "
+                f"over all of them; this fit asks for epochs={self.model._fit_epochs}. Resume with "
+                f"epochs={planned}, or start a new fit from its weights (model.load_checkpoint).")
         restore_state(self.model, s)
         saved = s.get("callbacks") or {}
         for key, cb in _keyed(self.cbs):
