@@ -15,7 +15,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import _tiny  # noqa: E402
+import _tiny
 
 EPOCHS = 3
 
@@ -61,7 +61,8 @@ def main(root: str, n: int, resumes: int) -> None:
     from pratique.training.checkpoint import load_checkpoint
 
     final = torch.load(os.path.join(ref["dir"], "final.pt"), weights_only=True)
-    csv = open(os.path.join(ref["dir"], "metrics.csv")).read()
+    with open(os.path.join(ref["dir"], "metrics.csv")) as f:
+        csv = f.read()
     for t in trials:
         state = load_checkpoint(os.path.join(t["dir"], "last.ckpt"), fallback=False)
         t["at"] = [state["epoch"], state["batch"]]
@@ -72,7 +73,8 @@ def main(root: str, n: int, resumes: int) -> None:
                   resume_from=os.path.join(t["dir"], "last.ckpt"))
         got = m.module.state_dict()
         t["same_weights"] = all(torch.equal(final[k], got[k]) for k in final)
-        t["same_csv"] = open(os.path.join(t["dir"], "metrics.csv")).read() == csv
+        with open(os.path.join(t["dir"], "metrics.csv")) as f:
+            t["same_csv"] = f.read() == csv
     print(json.dumps({"reference_seconds": ref["seconds"], "trials": trials}))
 
 

@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 import torch
-import torch.nn as nn
+from torch import nn
 
 
 def data(n: int = 192):

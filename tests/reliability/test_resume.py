@@ -137,7 +137,7 @@ def test_no_nan_check_by_default(tiny):
 
 
 def test_resume_with_another_architecture_is_refused(tiny, tmp_path):
-    import torch.nn as nn
+    from torch import nn
 
     import pratique as pq
 

@@ -9,9 +9,8 @@ import torch.nn as nn
 
 from .._errors import PratiqueError
 from ..models.summary import Summary, summarize
-from ..training import losses, metrics as metrics_mod, optimizers, schedules
+from ..training import losses, metrics as metrics_mod, optimizers, resume, schedules
 from ..training.callbacks import Callback, ProgbarLogger
-from ..training import resume
 from ..training.checkpoint import atomic_write, save_checkpoint
 from ..training.trainer import Trainer, make_fabric
 from . import _inputs

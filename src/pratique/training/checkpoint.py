@@ -157,7 +157,7 @@ def _read(path: str) -> dict:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # protocol warnings of the restricted unpickler
             state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e:  # refused or corrupt: never fall back to an unsafe load
+    except Exception as e:  # noqa: BLE001 -- refused or corrupt: never retried unsafely
         unsafe = "GLOBAL" in str(e)
         what = ("carries pickled code or objects other than tensors and plain data"
                 if unsafe else "is damaged or not a pratique checkpoint")

@@ -55,7 +55,7 @@ class InterruptGuard:
         self.signum = signum
         self.on_signal(signum)
 
-    def __enter__(self) -> InterruptGuard:
+    def __enter__(self):
         if threading.current_thread() is threading.main_thread():
             for s in _SIGNALS:
                 self._previous[s] = signal.signal(s, self._handle)
