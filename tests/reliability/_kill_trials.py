@@ -1,8 +1,8 @@
 """SIGKILL trials, run as a script so torch is imported once: `python _kill_trials.py DIR N RESUMES`.
 
-Trial 0 trains to the end (the reference). Trials 1..N fork a child that trains with a checkpoint
+A first run trains to the end (the reference). Then trials fork a child that trains with a checkpoint
 after every batch; the parent waits for the first `last.ckpt`, then SIGKILLs the child after a
-random delay. Only after all forks (a forked child must not inherit a used OpenMP pool) does the
+random delay, until N children were killed mid-training (at most 2N trials). Only after all forks (a forked child must not inherit a used OpenMP pool) does the
 parent load every `last.ckpt` and resume the first RESUMES of them to the end. Prints one JSON line.
 """
 from __future__ import annotations
@@ -54,7 +54,12 @@ def main(root: str, n: int, resumes: int) -> None:
     ref = trial(os.path.join(root, "ref"), None)
     rng = random.Random(0)
     span = ref["seconds"]  # from the first checkpoint to the end of training
-    trials = [trial(os.path.join(root, f"t{k}"), rng.uniform(0, span)) for k in range(n)]
+    trials: list[dict] = []
+    while sum(t["killed"] for t in trials) < n and len(trials) < 2 * n:
+        t = trial(os.path.join(root, f"t{len(trials)}"), rng.uniform(0, 0.9 * span))
+        if not t["killed"]:  # the machine got faster: aim earlier
+            span = min(span, t["seconds"])
+        trials.append(t)
     # forks are over: torch may run in this process now
     import torch
 

@@ -97,7 +97,7 @@ def _keep_previous(path: str) -> None:
     if not os.path.exists(path):
         return
     prev = path + ".prev"
-    tmp = f"{prev}.{os.getpid()}.tmp"
+    tmp = os.path.join(os.path.dirname(prev), f".{os.path.basename(prev)}.link.tmp")
     if os.path.exists(tmp):  # our own link, left by a process killed mid-rotation
         os.unlink(tmp)
     try:
