@@ -45,8 +45,12 @@ class TrainConfig:
     def from_yaml(cls, path) -> TrainConfig:
         if not os.path.exists(path):
             raise FileNotFoundError(f"No config file at {path!r}.")
-        with open(path) as f:
-            values = yaml.safe_load(f) or {}
+        try:
+            with open(path) as f:
+                values = yaml.safe_load(f) or {}
+        except (yaml.YAMLError, UnicodeDecodeError) as e:
+            raise PratiqueError(f"{path!r} is not valid YAML: {e}. Expected key: value lines, "
+                                "as in a run's config.yaml.") from None
         if not isinstance(values, dict):
             raise PratiqueError(f"{path!r} must hold a mapping of keys to values. Received: {type(values).__name__}.")
         return cls.from_dict(values)

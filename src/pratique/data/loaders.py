@@ -34,6 +34,9 @@ class InMemoryBatches:
         self.generator = torch.Generator()
         self.generator.manual_seed(seed if seed is not None else torch.seed() % 2**63)
         self.epoch_order: torch.Tensor | None = None
+        self.position = 0  # batches handed out in the current epoch
+        self._epoch_rng: torch.Tensor | None = None  # generator state before this epoch's shuffle
+        self._skip = 0
 
     def __len__(self) -> int:
         n = len(self.x) / self.batch_size
@@ -45,9 +48,12 @@ class InMemoryBatches:
 
     def __iter__(self):
         n = len(self.x)
+        self._epoch_rng = self.generator.get_state()
         order = epoch_order(n, self.shuffle, self.weights, self.generator)
         self.epoch_order = order
-        for i in range(len(self)):
+        start, self._skip = self._skip, 0
+        self.position = start
+        for i in range(start, len(self)):
             if order is None:
                 xb = self.x[i * self.batch_size:(i + 1) * self.batch_size]
                 yb = None if self.y is None else self.y[i * self.batch_size:(i + 1) * self.batch_size]
@@ -59,7 +65,22 @@ class InMemoryBatches:
                 xb = self.transform(xb)
             if self.batch_transform is not None:
                 xb, yb = self.batch_transform(xb, yb, self.generator)
+            self.position = i + 1
             yield xb, yb
+        self._epoch_rng, self.position = None, 0
+
+    def state_dict(self) -> dict:
+        """Where the data order stands: the generator state at the start of the current epoch
+        and the batches already handed out in it (0 between epochs)."""
+        if self._epoch_rng is None:
+            return {"generator": self.generator.get_state(), "position": 0}
+        return {"generator": self._epoch_rng.clone(), "position": self.position}
+
+    def load_state_dict(self, state: dict) -> None:
+        """The next epoch draws the same order as the saved one and skips the batches done."""
+        self.generator.set_state(state["generator"])
+        self._skip = int(state["position"])
+        self._epoch_rng, self.position = None, 0
 
 
 def epoch_order(n: int, shuffle: bool, weights, generator) -> torch.Tensor | None:

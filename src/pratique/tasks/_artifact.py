@@ -39,14 +39,20 @@ def read_model_file(path) -> tuple[dict[str, torch.Tensor], dict]:
         with zipfile.ZipFile(path) as z:
             manifest = json.loads(z.read("manifest.json"))
             weights = z.read("weights.safetensors")
-    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError) as e:
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:  # JSONDecodeError is a ValueError
         raise PratiqueError(
             f"{path!r} is not a valid .pratique file ({type(e).__name__}: {e}). Expected a zip of "
             "manifest.json and weights.safetensors written by Model.save().") from e
-    if manifest.get("format") != FORMAT:
-        raise PratiqueError(f"{path!r} has format {manifest.get('format')!r}; expected {FORMAT!r}.")
-    _check_version(path, manifest.get("pratique_version", "0"))
-    return st_load(weights), manifest
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        found = manifest.get("format") if isinstance(manifest, dict) else type(manifest).__name__
+        raise PratiqueError(f"{path!r} has format {found!r}; expected {FORMAT!r}.")
+    _check_version(path, str(manifest.get("pratique_version", "0")))
+    try:  # safetensors: a header and raw tensor bytes, nothing that can run
+        return st_load(weights), manifest
+    except Exception as e:  # noqa: BLE001 -- any safetensors failure is damage
+        raise PratiqueError(
+            f"{path!r} has damaged weights ({type(e).__name__}: {str(e)[:200]}). Expected "
+            "weights.safetensors written by Model.save(); it was refused.") from None
 
 
 def _check_version(path: str, saved: str) -> None:

@@ -9,10 +9,10 @@ from torch import nn
 
 from .._errors import PratiqueError
 from ..models.summary import Summary, summarize
-from ..training import losses, optimizers, schedules
+from ..training import losses, optimizers, resume, schedules
 from ..training import metrics as metrics_mod
 from ..training.callbacks import Callback, ProgbarLogger
-from ..training.checkpoint import atomic_write, load_checkpoint, save_checkpoint
+from ..training.checkpoint import atomic_write, save_checkpoint
 from ..training.trainer import Trainer, make_fabric
 from . import _inputs
 from ._artifact import read_model_file, write_model_file
@@ -53,11 +53,12 @@ class Model:
         self.scheduler = None
         self._trainer: Trainer | None = None
         self._compile_args: dict | None = None
+        self.terminate_on_nan = False  # checked per batch only when True (training/trainer.py)
 
     # -- compile -------------------------------------------------------------------------------
     def compile(self, optimizer="adam", lr: float = 1e-3, loss="cross_entropy",
                 metrics=("accuracy",), precision: str = "32", schedule=None,
-                compile: bool = False, **optimizer_kwargs) -> Model:
+                compile: bool = False, terminate_on_nan: bool = False, **optimizer_kwargs) -> Model:
         """Choose the optimizer, loss and metrics (names or objects); returns the model.
 
         Args:
@@ -71,10 +72,13 @@ class Model:
                 `pq.schedules.get(name, **kwargs)`.
             compile: run the module through `torch.compile` for training (opt-in; the first
                 batches pay the compilation).
+            terminate_on_nan: stop before the update when the loss is NaN/inf, with an error
+                naming the epoch and batch (the TerminateOnNaN callback stops quietly instead).
             **optimizer_kwargs: e.g. momentum=0.9, nesterov=True, weight_decay=1e-4.
         """
         optimizers.check_name(optimizer)
         self.schedule = schedules.get(schedule)
+        self.terminate_on_nan = bool(terminate_on_nan)
         self.loss_fn = losses.get(loss)
         self._loss_name = loss if isinstance(loss, str) else None
         self.metrics = [metrics_mod.get(m) for m in (metrics or ())]
@@ -95,7 +99,7 @@ class Model:
     # -- fit / evaluate / predict --------------------------------------------------------------
     def fit(self, x, y=None, epochs: int = 1, batch_size: int = 32, validation_data=None,
             validation_split: float = 0.0, callbacks=None, shuffle: bool = True, verbose: int = 1,
-            seed: int | None = None, initial_epoch: int = 0, class_weight=None):
+            seed: int | None = None, initial_epoch: int = 0, class_weight=None, resume_from=None):
         """Train for `epochs`; returns a `History` whose `.history` holds per-epoch lists.
 
         `x` may be a numpy array, a tensor, a tuple `(x, y)` or an `ImageData`. uint8 images are
@@ -105,10 +109,14 @@ class Model:
         state afterwards. `verbose`: 0 silent, 1 progress bar (one line per epoch when stdout
         is not a terminal), 2 one line per epoch. `class_weight`: a dict {class: weight} or
         "balanced" (n_samples / (n_classes * count)); it weights the loss of a named
-        classification loss (weighted mean, as torch computes it).
+        classification loss (weighted mean, as torch computes it). `resume_from` (a
+        `last.ckpt`) continues an interrupted fit exactly where it stopped: pass the same data
+        and arguments as the first run.
         """
         trainer = self._require_compiled("fit")
         _check_int("epochs", epochs, 1)
+        if resume_from is not None:  # loaded now: a bad file fails before any work (training/resume.py)
+            self._resume_state = resume.load_resume_state(resume_from)
         callbacks = list(callbacks or [])
         for cb in callbacks:
             if not isinstance(cb, Callback):
@@ -273,18 +281,13 @@ class Model:
         atomic_write(path, lambda f: f.write(save(state)))
 
     def save_checkpoint(self, path, extra: dict | None = None) -> None:
-        """A training checkpoint (model, optimizer, epoch, history) for resuming; atomic."""
-        state = {"module": self.module.state_dict(), "epoch": self.epoch,
-                 "optimizer": self.optimizer.state_dict() if self.optimizer else None,
-                 "history": self.history.state_dict() if self.history else None, **(extra or {})}
-        save_checkpoint(state, path)
+        """A training checkpoint for `fit(..., resume_from=path)`; atomic, previous kept as .prev."""
+        save_checkpoint({**resume.capture_now(self), **(extra or {})}, path)
 
     def load_checkpoint(self, path) -> dict:
-        state = load_checkpoint(path)
-        self.module.load_state_dict(state["module"])
-        if self.optimizer is not None and state.get("optimizer"):
-            self.optimizer.load_state_dict(state["optimizer"])
-        self.epoch = state.get("epoch", 0)
+        """Load weights, optimizer, scheduler and epoch from a checkpoint (safely); returns it."""
+        state = resume.load_resume_state(path)
+        resume.restore_state(self, state)
         return state
 
 

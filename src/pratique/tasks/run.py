@@ -8,8 +8,9 @@ from .._seed import seed_everything
 from ..config import TrainConfig
 from ..data.datasets import dataset_info, load_data
 from ..models.registry import get_model_card
-from ..training.callbacks import Callback, CSVLogger, ModelCheckpoint, TensorBoard
+from ..training.callbacks import CSVLogger, ModelCheckpoint, TensorBoard
 from ..training.checkpoint import atomic_write
+from ..training.resume import ResumeCheckpoint
 from .classifier import ImageClassifier
 
 
@@ -24,14 +25,6 @@ def next_run_dir(project: str, name: str, exist_ok: bool = False) -> str:
         path = os.path.join(project, f"{name}{n}")
         n += 1
     return path
-
-
-class _LastCheckpoint(Callback):
-    def __init__(self, path: str):
-        self.path = path
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.model.save_checkpoint(self.path)
 
 
 def train(config: TrainConfig | None = None, **overrides) -> dict:
@@ -71,7 +64,7 @@ def train(config: TrainConfig | None = None, **overrides) -> dict:
                                                         if k not in ("project", "name", "exist_ok")}),
         ModelCheckpoint(os.path.join(run_dir, "best.pratique"), monitor="val_accuracy",
                         save_best_only=True),
-        _LastCheckpoint(os.path.join(run_dir, "last.ckpt")),
+        ResumeCheckpoint(os.path.join(run_dir, "last.ckpt")),  # exact resume + SIGINT/SIGTERM
     ]
     history = model.fit(x, y, epochs=config.epochs, batch_size=config.batch_size,
                         validation_split=config.validation_split, callbacks=callbacks, seed=config.seed)

@@ -1,14 +1,49 @@
-"""Atomic writes and safe loading of training checkpoints."""
+"""Atomic writes, rotation to `.prev`, and safe loading of training checkpoints.
+
+A checkpoint file is written to a temporary file in its own directory, fsynced, renamed over the
+target and the directory fsynced: a reader (or a crash) sees the old file or the new one, never
+half of one. The previous checkpoint stays beside it as `NAME.prev` so a file damaged after it was
+written can fall back. Loading uses `torch.load(weights_only=True)` only: a file that carries
+pickled code is refused, never loaded another way.
+"""
 from __future__ import annotations
 
 import io
 import os
+import re
+import shutil
 import tempfile
+import warnings
 from collections.abc import Callable
 
 import torch
 
 from .._errors import PratiqueError
+
+FORMAT = "pratique-checkpoint"
+
+
+def _read_umask() -> int:
+    mask = os.umask(0o022)  # read once at import; os.umask has no read-only form
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+
+
+def _temp_file(path: str) -> tuple[int, str, str]:
+    """(fd, temp path, directory) beside `path`, with the permissions a plain open() would give
+    (mkstemp's are 0600), or those of the file it replaces."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
+    try:
+        mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o666 & ~_UMASK
+        os.chmod(tmp, mode)
+    except OSError:
+        pass
+    return fd, tmp, directory
 
 
 def atomic_write(path, write: Callable[[io.BufferedWriter], None]) -> None:
@@ -16,12 +51,18 @@ def atomic_write(path, write: Callable[[io.BufferedWriter], None]) -> None:
 
     The bytes go to a temporary file in the same directory, which is flushed, fsynced and then
     renamed over `path`; the directory is fsynced so the rename survives a crash. On any error
-    the temporary file is removed and the previous `path` is left as it was.
+    (a full disk, an exception in `write`) the temporary file is removed and the previous `path`
+    is left as it was.
+
+    Args:
+        path: the file to write.
+        write: called with the open binary temporary file.
+
+    Example:
+        >>> atomic_write("notes.txt", lambda f: f.write(b"hello"))
     """
     path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
+    fd, tmp, directory = _temp_file(path)
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
@@ -32,26 +73,144 @@ def atomic_write(path, write: Callable[[io.BufferedWriter], None]) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-    dir_fd = os.open(directory, os.O_RDONLY)
+    fsync_dir(directory)
+
+
+def fsync_dir(directory: str) -> None:
+    """Make renames in `directory` durable (a no-op where directories cannot be opened)."""
+    try:
+        dir_fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # e.g. Windows
+        return
     try:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
 
 
-def save_checkpoint(state: dict, path) -> None:
-    """Save a training checkpoint (tensors, numbers, strings, lists, dicts) atomically."""
-    atomic_write(path, lambda f: torch.save(state, f))
+def _keep_previous(path: str) -> None:
+    """Make `path.prev` a copy of `path` without a moment when either name is missing or partial.
 
-
-def load_checkpoint(path) -> dict:
-    """Load a training checkpoint with `weights_only=True`: a file carrying pickled code is refused."""
-    path = os.fspath(path)
+    A hard link to a temporary name, renamed over `.prev`, costs no copy; file systems without
+    hard links get a full copy, written atomically.
+    """
     if not os.path.exists(path):
-        raise FileNotFoundError(f"No checkpoint at {path!r}. Expected a file written by pratique (last.ckpt).")
+        return
+    prev = path + ".prev"
+    tmp = os.path.join(os.path.dirname(prev), f".{os.path.basename(prev)}.link.tmp")
+    if os.path.exists(tmp):  # our own link, left by a process killed mid-rotation
+        os.unlink(tmp)
     try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e:  # refused or corrupt: never fall back to an unsafe load
-        raise PratiqueError(
-            f"Could not load checkpoint {path!r} safely: {type(e).__name__}: {str(e)[:300]}. "
-            "Expected a checkpoint written by pratique; it is refused, not loaded unsafely.") from e
+        os.link(path, tmp)
+    except OSError:
+        with open(path, "rb") as src:
+            atomic_write(prev, lambda f: shutil.copyfileobj(src, f))
+        return
+    os.replace(tmp, prev)
+
+
+def save_checkpoint(state: dict, path, keep_previous: bool = True) -> None:
+    """Save a training checkpoint (tensors, numbers, strings, lists, dicts) atomically.
+
+    The new file is written completely before anything is renamed; only then does the old
+    `path` become `path.prev` and the new file `path`. A failure at any point (exception, full
+    disk, kill) leaves the previous checkpoint readable under `path`.
+
+    Args:
+        state: the checkpoint dict (see `training.resume.capture_state`).
+        path: e.g. "runs/train/last.ckpt".
+        keep_previous: keep the previous file as `path.prev`.
+    """
+    path = os.fspath(path)
+    buf = io.BytesIO()
+    torch.save(state, buf)  # serialise first: an unpicklable state fails before any file is touched
+    fd, tmp, directory = _temp_file(path)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(buf.getbuffer())
+            f.flush()
+            os.fsync(f.fileno())
+        if keep_previous:
+            _keep_previous(path)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    fsync_dir(directory)
+
+
+def _why(e: Exception) -> str:
+    """The informative line of a torch load error, without torch's advice to load unsafely."""
+    text = str(e)
+    for pattern in (r"(Trying to load unsupported GLOBAL[^\n]*)", r"(Unsupported [^\n]*)",
+                    r"(PytorchStreamReader[^.\n]*)"):
+        m = re.search(pattern, text)
+        if m:
+            return m.group(1).strip()
+    return f"{type(e).__name__}: {text[:200]}" if text else type(e).__name__
+
+
+def _read(path: str) -> dict:
+    """Load one file safely; raises PratiqueError with `.unsafe` set when it carries code."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # protocol warnings of the restricted unpickler
+            state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # noqa: BLE001 -- refused or corrupt: never retried unsafely
+        unsafe = "GLOBAL" in str(e)
+        what = ("carries pickled code or objects other than tensors and plain data"
+                if unsafe else "is damaged or not a pratique checkpoint")
+        err = PratiqueError(
+            f"Checkpoint {path!r} {what} ({_why(e)}). It was refused and nothing in it was run. "
+            "Expected a file written by pratique (last.ckpt); use a checkpoint you trust.")
+        err.unsafe = unsafe
+        raise err from None
+    if not isinstance(state, dict):
+        err = PratiqueError(f"Checkpoint {path!r} holds a {type(state).__name__}, not a checkpoint "
+                            "dict. Expected a file written by pratique (last.ckpt).")
+        err.unsafe = False
+        raise err
+    return state
+
+
+def load_checkpoint(path, fallback: bool = True) -> dict:
+    """Load a training checkpoint with `weights_only=True`; a file carrying pickled code is refused.
+
+    When `path` is damaged (truncated, zeroed, not a checkpoint) and `path.prev` exists, the
+    previous checkpoint is loaded instead with a warning that says so; the state dict then has
+    `"_loaded_from"` set to the file actually read. A file refused for carrying code never falls
+    back: that is an error to look at, not damage.
+
+    Args:
+        path: e.g. "runs/train/last.ckpt".
+        fallback: try `path.prev` when `path` is damaged.
+
+    Example:
+        >>> state = load_checkpoint("runs/train/last.ckpt")
+        >>> state["epoch"], state["batch"]
+    """
+    path = os.fspath(path)
+    prev = path + ".prev"
+    if not os.path.exists(path):
+        if fallback and os.path.exists(prev):
+            return _fall_back(path, prev, "it is missing")
+        raise FileNotFoundError(f"No checkpoint at {path!r}. Expected a file written by pratique "
+                                "(runs/<name>/last.ckpt).")
+    try:
+        state = _read(path)
+    except PratiqueError as e:
+        if e.unsafe or not fallback or not os.path.exists(prev):
+            raise
+        return _fall_back(path, prev, str(e))
+    state["_loaded_from"] = path
+    return state
+
+
+def _fall_back(path: str, prev: str, why: str) -> dict:
+    state = _read(prev)
+    warnings.warn(f"Could not use {path!r} ({why}); resuming from the previous checkpoint "
+                  f"{prev!r} instead (epoch {state.get('epoch')}, batch {state.get('batch', 0)}).",
+                  stacklevel=3)
+    state["_loaded_from"] = prev
+    return state

@@ -11,7 +11,9 @@ import time
 import torch
 from lightning.fabric import Fabric
 
+from . import resume
 from .callbacks import CallbackList, History
+from .interrupts import non_finite_loss
 
 _PRECISIONS = {"32": "32-true", "bf16-mixed": "bf16-mixed", "16-mixed": "16-mixed",
                "64": "64-true", "32-true": "32-true", "bf16": "bf16-mixed", "16": "16-mixed"}
@@ -42,6 +44,7 @@ class Trainer:
             x = x.contiguous(memory_format=torch.channels_last)
         return x
 
+    @resume.guarded  # SIGINT/SIGTERM handlers and the resume engine, for this call only
     def fit(self, model, train, epochs: int, val=None, callbacks=(), initial_epoch: int = 0) -> History:
         """Train `model` for `epochs` over the batches `train`; validate on `val` each epoch.
 
@@ -53,7 +56,8 @@ class Trainer:
                                               model.optimizer)
         model.stop_training = False
         model._fit_epochs = epochs
-        model.initial_epoch = initial_epoch
+        run = resume.current(model)
+        model.initial_epoch = run.start(self, train, cbs, initial_epoch)  # resume.py: restore a checkpoint
         cbs.on_train_begin({})
         logs: dict = {}
         for epoch in range(model.initial_epoch, epochs):
@@ -64,6 +68,7 @@ class Trainer:
                 logs.update({f"val_{k}": v for k, v in self.evaluate(model, val, cbs).items()})
             model.epoch = epoch + 1
             cbs.on_epoch_end(epoch, logs)
+            run.epoch_end()  # resume.py: epoch-boundary or emergency checkpoint
             if model.stop_training:
                 break
         cbs.on_train_end(logs)
@@ -73,13 +78,13 @@ class Trainer:
         loss_fn, metrics, scheduler = model.loss_fn, model.metrics, model.scheduler
         for m in metrics:
             m.reset()
-        loss_sum = torch.zeros((), device=self.fabric.device)
-        seen = 0
+        start, loss_sum, seen = resume.begin_epoch(model, self.fabric.device)  # resumed epoch: sums
+        run = resume.current(model)
+        check_finite = cbs.checks_finite_loss or getattr(model, "terminate_on_nan", False)
         t0 = time.perf_counter()
         # each flag is read once: a hook nobody overrides costs nothing per batch
         begin, end = cbs.wants("on_train_batch_begin"), cbs.wants("on_train_batch_end")
-        check_finite = cbs.checks_finite_loss
-        for i, (x, y) in enumerate(batches):
+        for i, (x, y) in enumerate(batches, start):
             if begin:
                 cbs.on_train_batch_begin(i, {})
             x, y = self._to_device(x), y.to(self.fabric.device, non_blocking=True)
@@ -87,7 +92,9 @@ class Trainer:
             out = module(x)
             loss = loss_fn(out, y)
             if check_finite and not bool(torch.isfinite(loss.detach())):  # one sync, asked for
-                cbs.on_invalid_loss(i, loss.detach())
+                if not cbs.checks_finite_loss:  # compile(terminate_on_nan=True): stop with an error
+                    raise non_finite_loss(loss, model.epoch, i, run.last_saved)
+                cbs.on_invalid_loss(i, loss.detach())  # TerminateOnNaN: stop as Keras does
                 model.stop_training = True
                 break
             self.fabric.backward(loss)
@@ -102,6 +109,8 @@ class Trainer:
                     m.update(out.detach(), y)
             if end:  # the loss stays a tensor: a callback that wants a float pays the sync
                 cbs.on_train_batch_end(i, {"loss": loss.detach(), "size": n})
+            if run.hook is not None:  # periodic last.ckpt, or a SIGINT/SIGTERM to honour
+                run.hook(i, loss_sum, seen)
             if model.stop_training:
                 break
         logs = {"loss": float(loss_sum) / max(seen, 1) if seen else float("nan")}

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
 
+from ..checkpoint import atomic_write
 from .base import Callback
 
 
@@ -24,15 +26,38 @@ class CSVLogger(Callback):
         self.separator = separator
         self.append = append
         self.keys: list[str] | None = None
+        self.rows = 0  # data rows written by this run and the runs it resumes
+        self._resumed = False
 
     def on_train_begin(self, logs=None):
-        if self.append and os.path.exists(self.filename) and os.path.getsize(self.filename) > 0:
+        if self._resumed:  # drop rows written after the checkpoint (training/resume.py)
+            self._keep_rows(self.rows)
+        elif self.append and os.path.exists(self.filename) and os.path.getsize(self.filename) > 0:
             with open(self.filename, newline="") as f:
-                header = next(csv.reader(f, delimiter=self.separator), None)
-            self.keys = header[1:] if header else None
+                rows = list(csv.reader(f, delimiter=self.separator))
+            self.keys = rows[0][1:] if rows else None
+            self.rows = max(len(rows) - 1, 0)
         else:
             self.keys = None
-            open(self.filename, "w").close()
+            atomic_write(self.filename, lambda f: None)
+
+    def _keep_rows(self, n: int) -> None:
+        """Rewrite the file atomically with its header and first `n` data rows."""
+        rows = []
+        if os.path.exists(self.filename):
+            with open(self.filename, newline="") as f:
+                rows = list(csv.reader(f, delimiter=self.separator))
+        self.keys = rows[0][1:] if rows else None
+        text = io.StringIO()
+        csv.writer(text, delimiter=self.separator).writerows(rows[:n + 1])
+        atomic_write(self.filename, lambda f: f.write(text.getvalue().encode()))
+
+    def state_dict(self) -> dict:
+        return {"rows": self.rows, "keys": self.keys}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.rows, self._resumed = int(state["rows"]), True
+        self.keys = state.get("keys")
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
@@ -46,9 +71,4 @@ class CSVLogger(Callback):
             writer.writerow([epoch, *(repr(float(logs[k])) if k in logs else "" for k in self.keys)])
             f.flush()
             os.fsync(f.fileno())
-
-    def state_dict(self) -> dict:
-        return {"keys": self.keys}
-
-    def load_state_dict(self, state: dict) -> None:
-        self.keys = state["keys"]
+        self.rows += 1
