@@ -13,10 +13,9 @@ from pratique.reports.curves import save_figure  # also selects matplotlib's hea
 OUT = Path(sys.argv[1] if len(sys.argv) > 1 else "runs/examples/tensor_tour")
 
 # 1. Creation: from data, filled, ranges, random (seeded generator, global state untouched)
-g = torch.Generator().manual_seed(0)
 a = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
 print(torch.zeros(2, 3), torch.arange(6), torch.linspace(0, 1, 5), sep="\n")
-print(torch.randn(2, 2, generator=g))
+print(torch.randn(2, generator=torch.Generator().manual_seed(0)))
 print(f"shape {tuple(a.shape)}, ndim {a.ndim}, numel {a.numel()}, dtype {a.dtype}")
 
 # 2. Indexing and slicing: x[row, col], ranges, steps, boolean masks
@@ -25,8 +24,7 @@ for expr in ("x", "x[1, 2]", "x[:, 1]", "x[1:, ::2]", "x[x % 2 == 0]"):
     print(f"{expr} =\n{eval(expr)}")
 
 # 3. Views share memory with their base; copies do not
-v = x[0]          # a view of row 0
-c = x[0].clone()  # a copy
+v, c = x[0], x[0].clone()  # a view of row 0, a copy of it
 v[0] = 100
 print(f"after v[0] = 100: x[0, 0] = {x[0, 0].item()}, copy c[0] = {c[0].item()}")
 t = x.t()         # transpose: a view with swapped strides, no longer contiguous
@@ -45,7 +43,8 @@ grid = col + row
 print(explain_broadcast(col.shape, row.shape))
 print(explain_broadcast((8, 1, 6, 1), (7, 1, 5)))
 
-fig, axes = plt.subplots(1, 3, figsize=(10, 3.4), gridspec_kw={"width_ratios": [1, 4, 4]})
+fig, axes = plt.subplots(1, 3, figsize=(10, 3.4), layout="tight",
+                         gridspec_kw={"width_ratios": [1, 4, 4]})
 for ax, m, title in zip(axes, [col, row.reshape(1, 4), grid],
                         ["col (3, 1)", "row (4,) seen as (1, 4)", "col + row -> (3, 4)"]):
     ax.imshow(m, cmap="Blues", vmin=-10, vmax=40)
@@ -55,7 +54,6 @@ for ax, m, title in zip(axes, [col, row.reshape(1, 4), grid],
     ax.set(title=title, xticks=range(m.shape[1]), yticks=range(m.shape[0]),
            xlabel="column", ylabel="row")
 fig.suptitle("Broadcasting: each size-1 dimension is stretched to match")
-fig.tight_layout()
 save_figure(fig, OUT / "broadcasting.png")
 shape = tuple(torch.broadcast_shapes((8, 1, 6, 1), (7, 1, 5)))
 print(f"broadcast (8, 1, 6, 1) with (7, 1, 5) -> {shape}")
