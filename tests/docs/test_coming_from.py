@@ -49,7 +49,8 @@ def _rows():
     for page in PAGES:
         for line in page.read_text(encoding="utf-8").splitlines():
             if m := ROW.match(line.strip()):
-                yield pytest.param(m.group(1).strip(), m.group(2), id=f"{page.stem}:{m.group(1)[:40]}")
+                cell = m.group(1).strip()
+                yield pytest.param(cell, m.group(2), id=f"{page.stem}:{cell[:40]}")
 
 
 def test_pages_have_checked_rows():

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[2]
-# name: (regex of the last stdout line, minimum of each captured number, PNGs under OUT_DIR)
+# name: (regex of its last stdout line, floor of the numbers it captures or None, PNGs in OUT_DIR)
 EXAMPLES = {
     "keras_lifecycle.py": (r"test accuracy \(Flatten -> 128 relu -> 10, adam\): (\d\.\d+)",
                            0.6, ["curves.png", "sweep.png"]),
@@ -22,8 +22,9 @@ EXAMPLES = {
                        ["broadcasting.png"]),
     "custom_backbone.py": (r"test accuracy \(tiny_convnet, 2 epochs on 800 digits\): (\d\.\d+)",
                            0.6, ["curves.png"]),
-    "cnn_overfitting.py": (r"train-val accuracy gap: no dropout (-?\d\.\d+), dropout 0\.5 (-?\d\.\d+)",
-                           -1.0, ["curves_no_dropout.png", "curves_dropout_0.5.png",
+    "cnn_overfitting.py": ((r"train-val accuracy gap: no dropout (-?\d\.\d+), "
+                           r"dropout 0\.5 (-?\d\.\d+)"),
+                           None, ["curves_no_dropout.png", "curves_dropout_0.5.png",
                                   "overfitting_gap.png"]),
     "lab_tour.py": (r"receptive field of 3x conv3x3: 7", None, []),
 }
@@ -36,7 +37,7 @@ def _run(script: str, out: Path) -> subprocess.CompletedProcess:
                OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
                PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]))
     return subprocess.run([sys.executable, str(ROOT / "examples" / script), str(out)], cwd=out,
-                          env=env, capture_output=True, text=True, timeout=300)
+                          env=env, capture_output=True, text=True, timeout=300, check=False)
 
 
 def test_every_example_is_listed():
@@ -58,8 +59,8 @@ def test_example_runs_and_prints_its_key_figure(script, tmp_path):
     last = result.stdout.strip().splitlines()[-1]
     match = re.fullmatch(pattern, last)
     assert match, f"last line of {script}: {last!r} does not match {pattern!r}"
-    for value in match.groups():
-        assert float(value) >= minimum, f"{script}: {last}"
+    if minimum is not None:  # FAST runs are tiny: only a floor that any learning clears
+        assert all(float(v) >= minimum for v in match.groups()), f"{script}: {last}"
     for name in pictures:
         with Image.open(tmp_path / name) as im:  # a real, decodable PNG of a legible size
             assert im.format == "PNG" and im.width >= 400 and im.height >= 250, name
