@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean-venv
+.PHONY: demo test lint bench docs clean-venv
 
 $(BIN)/pratique: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,3 +21,6 @@ lint: $(BIN)/pratique
 
 bench: $(BIN)/pratique
 	$(BIN)/python bench/fit_throughput.py
+
+docs: $(BIN)/pratique
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -d site

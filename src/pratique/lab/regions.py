@@ -41,7 +41,8 @@ def train_frames(x, y, out_dir, hidden: int = 100, steps: int = 2000, every: int
     """Train an MLP (one relu hidden layer) and save a region PNG every `every` steps + a GIF.
 
     Args:
-        x, y: 2-D points (N, 2) and class indices (N,).
+        x: 2-D points (N, 2).
+        y: class indices (N,).
         out_dir: folder for `frame_000.png`, ... and `training.gif`.
         hidden: hidden width.
         steps: full-batch gradient steps (cross-entropy, weight decay 1e-3).
