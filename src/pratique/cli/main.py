@@ -13,6 +13,11 @@ _COMMANDS = {  # name -> "module:function", imported only when that command runs
     "datasets": "listing:datasets",
     "models": "listing:models",
     "summary": "summary:summary",
+    "finetune": "finetune:finetune",
+    "lr-find": "lr_find:lr_find",
+    "evaluate": "evaluate:evaluate",
+    "predict": "predict:predict",
+    "export": "export:export",
 }
 
 
@@ -40,6 +45,9 @@ def cli(ctx, debug):
     Examples:
       pratique train                          # LeNet-5 on the bundled mnist5k
       pratique train --model mlp --epochs 3
+      pratique evaluate runs/train/best.pratique
+      pratique predict runs/train/best.pratique photos/ --top-k 3 --out preds.csv
+      pratique export runs/train/best.pratique --format onnx
       pratique summary lenet5 --input-shape 1,28,28
       pratique datasets
     """
