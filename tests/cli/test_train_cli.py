@@ -2,16 +2,19 @@ import csv
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import yaml
 
+import pratique
 from pratique.cli.main import main
 
 
 def run_cli(args, cwd):
+    env = {**os.environ, "PYTHONPATH": str(Path(pratique.__file__).parents[1])}
     return subprocess.run([sys.executable, "-c", "from pratique.cli.main import main; main()", *args],
-                          cwd=cwd, capture_output=True, text=True, timeout=600)
+                          cwd=cwd, capture_output=True, text=True, timeout=600, env=env)
 
 
 def test_train_writes_the_run_directory_and_prints_held_out_accuracy(tmp_path, capsys, monkeypatch):
