@@ -4,7 +4,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 from PIL import Image
 
@@ -21,7 +20,7 @@ def run_subprocess(args, cwd):
     # the subprocess imports the same pratique as the tests (this checkout's src/), wherever cwd is
     env = {**os.environ, "PYTHONPATH": str(Path(pq.__file__).parents[1])}
     return subprocess.run([sys.executable, "-c", "from pratique.cli.main import main; main()", *args],
-                          cwd=cwd, capture_output=True, text=True, timeout=600, env=env)
+                          check=False, cwd=cwd, capture_output=True, text=True, timeout=600, env=env)
 
 
 @pytest.fixture(scope="session")

@@ -79,13 +79,13 @@ def test_predict_command_writes_csv_and_json(trained, tmp_path, capsys):
     main(["predict", str(trained["model"]), str(trained["images"]), "--top-k", "2", "--out", str(out)])
     screen = capsys.readouterr().out
     assert "13 images, 1 unreadable" in screen
-    rows = list(csv.DictReader(open(out)))
+    rows = list(csv.DictReader(out.read_text().splitlines()))
     assert list(rows[0]) == ["path", "label", "probability", "top_k", "error"]
     assert len(rows) == 13 and sum(bool(r["error"]) for r in rows) == 1
     assert all(len(r["top_k"].split(";")) == 2 for r in rows if not r["error"])
     out_json = tmp_path / "preds.json"
     main(["predict", str(trained["model"]), str(trained["root"] / "list.csv"), "--out", str(out_json)])
-    items = json.load(open(out_json))
+    items = json.loads(out_json.read_text())
     assert [i["label"] for i in items] == [str(v) for v in trained["loaded"].predict(trained["x"][:5], output="labels")]
 
 

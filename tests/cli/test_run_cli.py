@@ -1,5 +1,6 @@
 import csv
 import json
+from pathlib import Path
 
 import pytest
 import torch
@@ -31,14 +32,14 @@ def test_config_round_trip_repeats_the_run_in_a_new_directory(tmp_path, monkeypa
     monkeypatch.chdir(tmp_path)
     main(["train", *TINY, "--lr", "0.002", "--schedule", "none", "--seed", "4", "--name", "exp",
           "--exist-ok", "--accelerator", "cpu", "--devices", "1"])
-    saved = yaml.safe_load(open("runs/exp/config.yaml"))
+    saved = yaml.safe_load(Path("runs/exp/config.yaml").read_text())
     assert saved["lr"] == 0.002 and saved["schedule"] is None and saved["devices"] == 1
     assert saved["exist_ok"] is False and saved["name"] == "exp" and saved["resume"] is None
     main(["train", "--config", "runs/exp/config.yaml"])
-    assert open("runs/exp2/config.yaml").read() == open("runs/exp/config.yaml").read()
-    assert open("runs/exp2/metrics.csv").read() == open("runs/exp/metrics.csv").read()
+    assert Path("runs/exp2/config.yaml").read_text() == Path("runs/exp/config.yaml").read_text()
+    assert Path("runs/exp2/metrics.csv").read_text() == Path("runs/exp/metrics.csv").read_text()
     main(["train", "--config", "runs/exp/config.yaml", "--epochs", "2"])  # flags override the file
-    again = yaml.safe_load(open("runs/exp3/config.yaml"))
+    again = yaml.safe_load(Path("runs/exp3/config.yaml").read_text())
     assert again["epochs"] == 2 and again["lr"] == 0.002 and again["model"] == "mlp"
 
 
@@ -49,9 +50,9 @@ def test_resume_continues_from_the_saved_epoch(tmp_path, monkeypatch, capsys):
     assert not (tmp_path / "runs/r2").exists()
     state = torch.load("runs/r/last.ckpt", weights_only=True)
     assert state["epoch"] == 2
-    rows = list(csv.DictReader(open("runs/r/metrics.csv")))
+    rows = list(csv.DictReader(Path("runs/r/metrics.csv").read_text().splitlines()))
     assert rows[-1]["epoch"] == "1"
-    assert yaml.safe_load(open("runs/r/config.yaml"))["epochs"] == 2
+    assert yaml.safe_load(Path("runs/r/config.yaml").read_text())["epochs"] == 2
     code, err = exit_code(["train", "--resume", "runs/r/last.ckpt", "--epochs", "2"], capsys)
     assert code == 2 and "already trained 2 epochs" in err
 
@@ -73,7 +74,7 @@ def test_yaml_exponent_floats_are_read_as_floats(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "run.yaml").write_text("model: mlp\nepochs: 1\nbatch_size: 256\nlr: 3e-3\n")
     main(["train", "--config", "run.yaml"])
-    assert yaml.safe_load(open("runs/train/config.yaml"))["lr"] == 0.003
+    assert yaml.safe_load(Path("runs/train/config.yaml").read_text())["lr"] == 0.003
 
 
 def test_evaluate_command_matches_model_evaluate(trained, tmp_path, capsys):
@@ -84,7 +85,7 @@ def test_evaluate_command_matches_model_evaluate(trained, tmp_path, capsys):
     screen = capsys.readouterr().out
     (_, _), (xt, yt) = pq.datasets.load_data("mnist5k")
     expected = trained["loaded"].compile().evaluate(xt, yt, verbose=0)
-    assert json.load(open(out))["accuracy"] == pytest.approx(expected["accuracy"])
+    assert json.loads(out.read_text())["accuracy"] == pytest.approx(expected["accuracy"])
     assert f"accuracy     {expected['accuracy']:.4f}" in screen
 
 
@@ -114,7 +115,7 @@ def test_finetune_and_lr_find(tmp_path, monkeypatch, capsys):
         assert code == 2 and "Model.finetune" in err
     else:
         main(["finetune", *TINY, "--strategy", "no_freeze"])
-        assert yaml.safe_load(open("runs/finetune/config.yaml"))["finetune_strategy"] == "no_freeze"
+        assert yaml.safe_load(Path("runs/finetune/config.yaml").read_text())["finetune_strategy"] == "no_freeze"
     if not hasattr(ImageClassifier, "lr_find"):
         code, err = exit_code(["lr-find", *TINY], capsys)
         assert code == 2 and "Model.lr_find" in err

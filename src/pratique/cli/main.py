@@ -76,7 +76,7 @@ def main(argv=None) -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
-    except Exception as e:  # a failure, not a usage error
+    except Exception as e:  # noqa: BLE001  (a failure, not a usage error)
         if debug:
             traceback.print_exc()
         else:

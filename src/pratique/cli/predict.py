@@ -1,7 +1,6 @@
 """`pratique predict MODEL SOURCE...`: labels for image files, on screen and in a CSV/JSON file."""
 from __future__ import annotations
 
-
 import click
 
 from .._errors import PratiqueError

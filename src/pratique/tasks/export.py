@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 import torch
-import torch.nn as nn
+from torch import nn
 
 from .._errors import PratiqueError
 from .._version import __version__

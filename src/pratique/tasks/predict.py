@@ -116,7 +116,7 @@ def _batches(paths: Iterable[str], batch_size: int, load, workers: int):
     def load_safe(p):
         try:
             return load(p)
-        except Exception as e:  # any unreadable file becomes a row, never a crash
+        except Exception as e:  # noqa: BLE001  (any unreadable file becomes a row, never a crash)
             return e
 
     def chunks():

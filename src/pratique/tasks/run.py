@@ -77,8 +77,8 @@ def resolve_data(spec: str, image_size: int | None = None, batch_size: int = 32,
         raise FileNotFoundError(
             f"--data {spec!r}: no such file or folder. Expected a dataset name (see `pratique "
             "datasets`), a folder of class subfolders, a CSV of path,label or a .txt file list.")
-    data = _image_data(spec, dict(val_split=validation_split or None, batch_size=batch_size,
-                                  seed=seed, image_size=image_size))
+    data = _image_data(spec, {"val_split": validation_split or None, "batch_size": batch_size,
+                              "seed": seed, "image_size": image_size})
     shape = data.preprocessing.get("input_shape") or [3]
     return RunData(data, data, list(data.classes), data.num_classes, int(shape[0]))
 
