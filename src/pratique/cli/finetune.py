@@ -9,7 +9,7 @@ STRATEGIES = ["freeze_unfreeze", "freeze", "no_freeze", "unfreeze_milestones", "
 
 
 @click.command()
-@run_options(strategy_flag="--distributed-strategy")
+@run_options(strategy_flag="--distributed-strategy", name="finetune", skip=("resume",))
 @click.option("--strategy", "finetune_strategy", default="freeze_unfreeze", show_default=True,
               help=f"Fine-tuning strategy: {', '.join(STRATEGIES)}.")
 @click.pass_context
@@ -26,4 +26,4 @@ def finetune(ctx, **options):
     """
     from ..tasks.run import finetune as run_finetune
 
-    run_finetune(build_config(ctx, options, defaults={"name": "finetune"}))
+    run_finetune(build_config(ctx, options))

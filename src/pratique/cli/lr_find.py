@@ -7,7 +7,7 @@ from ._options import build_config, run_options
 
 
 @click.command("lr-find")
-@run_options()
+@run_options(skip=("epochs", "validation_split", "resume", "project", "name", "exist_ok"))
 @click.option("--plot", default="lr_find.png", show_default=True, help="Where to save the loss-vs-LR plot.")
 @click.pass_context
 def lr_find(ctx, plot, **options):
@@ -21,5 +21,5 @@ def lr_find(ctx, plot, **options):
     """
     from ..tasks.run import lr_find as run_lr_find
 
-    result = run_lr_find(build_config(ctx, options, defaults={"name": "lr_find"}), plot=plot)
+    result = run_lr_find(build_config(ctx, options), plot=plot)
     click.echo(f"suggested lr: {result.suggestion:.3g}" + (f"  (plot: {plot})" if plot else ""))

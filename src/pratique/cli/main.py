@@ -33,6 +33,15 @@ class _LazyGroup(click.Group):
         module, attr = _COMMANDS[name].split(":")
         return getattr(importlib.import_module(f"pratique.cli.{module}"), attr)
 
+    def resolve_command(self, ctx, args):
+        if args and args[0] not in _COMMANDS and not args[0].startswith("-"):
+            import difflib
+
+            close = difflib.get_close_matches(args[0], _COMMANDS, n=2, cutoff=0.6)
+            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            ctx.fail(f"No such command {args[0]!r}.{hint} Commands: {', '.join(sorted(_COMMANDS))}.")
+        return super().resolve_command(ctx, args)
+
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show full tracebacks for errors.")

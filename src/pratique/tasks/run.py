@@ -140,6 +140,10 @@ def _check(config: TrainConfig) -> None:
     if config.epochs < 1 or config.batch_size < 1:
         raise PratiqueError(f"epochs and batch_size must be >= 1. Received: epochs={config.epochs}, "
                             f"batch_size={config.batch_size}")
+    devices = str(config.devices)
+    if not (devices == "auto" or devices.lstrip("-").replace(",", "").isdigit()) or devices == "0":
+        raise PratiqueError(f"devices must be a number of devices (1, 2...), 'auto', -1 (all) or "
+                            f"device ids like '0,1'. Received: devices={config.devices!r}")
     if config.resume and not os.path.isfile(config.resume):
         raise FileNotFoundError(f"--resume {config.resume!r}: no such checkpoint. Expected a "
                                 "last.ckpt written by a run, like runs/train/last.ckpt.")
