@@ -169,7 +169,7 @@ def _build(config: TrainConfig, data: RunData) -> ImageClassifier:
 def _run_dir(config: TrainConfig) -> tuple[str, str]:
     """(run directory, base name): a resumed run continues in its checkpoint's directory."""
     if config.resume:
-        run_dir = os.path.dirname(os.path.abspath(config.resume))
+        run_dir = os.path.dirname(config.resume) or "."
         saved = os.path.join(run_dir, "config.yaml")
         name = TrainConfig.from_yaml(saved).name if os.path.exists(saved) else config.name
         return run_dir, name
