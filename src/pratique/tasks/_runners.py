@@ -16,21 +16,30 @@ METADATA_KEY = "pratique"  # JSON in ONNX metadata_props / TorchScript extra fil
 
 
 class TorchRunner:
-    """A Model's module in eval mode on its device (through the same Trainer as `Model.predict`)."""
+    """A Model's module in eval mode on the device its Fabric picks (autocast as configured)."""
 
     def __init__(self, model):
-        from ..training.trainer import Trainer, make_fabric
+        from ..training.trainer import make_fabric
 
-        self.module = model.module
-        self.trainer = Trainer(make_fabric(model.accelerator, model.devices))
+        self.fabric = make_fabric(model.accelerator, model.devices)
+        self.module = model.module.to(self.fabric.device)
         self.classes = list(model.classes) if model.classes else None
         self.preprocessing = dict(model.preprocessing or {})
         shape = model.input_shape or self.preprocessing.get("input_shape")
         self.input_shape = _check_shape(shape, "the model")
         self.num_classes = len(self.classes) if self.classes else _num_outputs(model)
 
+    @torch.inference_mode()
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        return self.trainer.predict(self.module, [(x, None)])
+        was_training = self.module.training
+        self.module.eval()
+        x = x.to(self.fabric.device, non_blocking=True)
+        if x.is_cuda:  # channels-last helps cuDNN convolutions; on CPU it costs a copy per batch
+            x = x.contiguous(memory_format=torch.channels_last)
+        with self.fabric.autocast():
+            out = self.module(x).float().cpu()
+        self.module.train(was_training)
+        return out
 
 
 class OnnxRunner:
