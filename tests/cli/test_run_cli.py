@@ -117,10 +117,10 @@ def test_finetune_and_lr_find(tmp_path, monkeypatch, capsys):
         main(["finetune", *TINY, "--strategy", "no_freeze"])
         assert yaml.safe_load(Path("runs/finetune/config.yaml").read_text())["finetune_strategy"] == "no_freeze"
     if not hasattr(ImageClassifier, "lr_find"):
-        code, err = exit_code(["lr-find", *TINY], capsys)
+        code, err = exit_code(["lr-find", "--model", "mlp", "--batch-size", "256"], capsys)
         assert code == 2 and "Model.lr_find" in err
     else:
-        main(["lr-find", *TINY, "--plot", "lr.png"])
+        main(["lr-find", "--model", "mlp", "--batch-size", "256", "--plot", "lr.png"])
         assert "suggested lr:" in capsys.readouterr().out and (tmp_path / "lr.png").is_file()
 
 
