@@ -45,7 +45,7 @@ def test_second_run_goes_to_train2_and_same_seed_gives_identical_metrics(tmp_pat
 
 @pytest.mark.parametrize("args, needle", [
     (["train", "--model", "lenet"], "lenet5"),
-    (["train", "--data", "mnist"], "mnist5k"),
+    (["train", "--data", "mnsit"], "mnist5k"),
     (["train", "--epohcs", "3"], "No such option"),
     (["summary", "lenet5", "--input-shape", "1,x,28"], "C,H,W"),
 ])
