@@ -30,7 +30,8 @@ BATCH = 64
 
 
 def machine_line() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if "model name" in line), "?")
+    with open("/proc/cpuinfo") as f:
+        cpu = next((line.split(":", 1)[1].strip() for line in f if "model name" in line), "?")
     load = os.getloadavg()[0]
     return (f"{platform.node()} | {cpu} | {os.cpu_count()} cores, {torch.get_num_threads()} torch threads "
             f"| load average {load:.1f} | torch {torch.__version__} | python {platform.python_version()}")
