@@ -15,7 +15,7 @@ from ._errors import PratiqueError, unknown_name
 class TrainConfig:
     """Everything `pratique train` needs; `config.yaml` in each run directory is one of these."""
 
-    data: str = "mnist5k"
+    data: str = "mnist5k"  # a dataset name, a class-folder tree, a CSV or a file list (.txt)
     model: str = "lenet5"
     pretrained: bool = False
     epochs: int = 5
@@ -24,7 +24,14 @@ class TrainConfig:
     optimizer: str = "adam"
     schedule: str | None = "onecycle"
     validation_split: float = 0.1
+    image_size: int | None = None  # for image files; None: the data's most common size
     seed: int = 0
+    accelerator: str = "auto"
+    devices: int | str = "auto"
+    strategy: str = "auto"  # Lightning's distributed strategy: "auto", "ddp", "fsdp"...
+    precision: str = "32"
+    finetune_strategy: str = "freeze_unfreeze"  # used by `pratique finetune`
+    resume: str | None = None  # a last.ckpt to continue from
     project: str = "runs"
     name: str = "train"
     exist_ok: bool = False
@@ -38,7 +45,7 @@ class TrainConfig:
             if key not in fields:
                 raise unknown_name("config key", key, fields)
             _check_type(key, value, hints[key])
-        return cls(**{k: (float(v) if hints[k] is float and isinstance(v, int) else v)
+        return cls(**{k: (float(v) if hints[k] is float and isinstance(v, (int, str)) else v)
                       for k, v in values.items()})
 
     @classmethod
@@ -61,12 +68,29 @@ class TrainConfig:
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.to_dict(), sort_keys=False)
 
+    def recipe(self, name: str) -> TrainConfig:
+        """The config as a run's `config.yaml` stores it: `pratique train --config` on it repeats
+        the run into a NEW directory, so exist_ok and resume are cleared and `name` is the base."""
+        return dataclasses.replace(self, name=name, exist_ok=False, resume=None)
+
+
+def _is_float_text(value) -> bool:
+    # YAML 1.1 reads `lr: 3e-3` as the string "3e-3"; accept such spellings of floats
+    if not isinstance(value, str):
+        return False
+    try:
+        float(value)
+        return True
+    except ValueError:
+        return False
+
 
 def _check_type(key: str, value, hint) -> None:
     allowed = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
     allowed = tuple(type(None) if a is None else a for a in allowed)
     ok = any(
-        (a is float and isinstance(value, (int, float)) and not isinstance(value, bool))
+        (a is float and ((isinstance(value, (int, float)) and not isinstance(value, bool))
+                         or _is_float_text(value)))
         or (a is int and isinstance(value, int) and not isinstance(value, bool))
         or (a not in (int, float) and isinstance(value, a))
         for a in allowed)

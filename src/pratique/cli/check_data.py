@@ -12,7 +12,13 @@ import click
 def check_data(path, as_json):
     """Check a folder of class folders (or train/ val/ test/ splits): corrupt, truncated or
     mislabelled-extension files, empty or single classes, imbalance, modes, tiny images, leakage.
-    Exits 1 when there are errors."""
+    Exits 1 when there are errors.
+
+    \b
+    Examples:
+      pratique check-data pets/
+      pratique check-data pets/ --json > report.json
+    """
     from ..data.scan import check_folder
 
     report = check_folder(path)

@@ -16,6 +16,11 @@ _COMMANDS = {  # name -> "module:function", imported only when that command runs
     "lab": "lab:lab",
     "tensorboard": "tensorboard:tensorboard",
     "check-data": "check_data:check_data",
+    "finetune": "finetune:finetune",
+    "lr-find": "lr_find:lr_find",
+    "evaluate": "evaluate:evaluate",
+    "predict": "predict:predict",
+    "export": "export:export",
 }
 
 
@@ -31,6 +36,15 @@ class _LazyGroup(click.Group):
         module, attr = _COMMANDS[name].split(":")
         return getattr(importlib.import_module(f"pratique.cli.{module}"), attr)
 
+    def resolve_command(self, ctx, args):
+        if args and args[0] not in _COMMANDS and not args[0].startswith("-"):
+            import difflib
+
+            close = difflib.get_close_matches(args[0], _COMMANDS, n=2, cutoff=0.6)
+            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            ctx.fail(f"No such command {args[0]!r}.{hint} Commands: {', '.join(sorted(_COMMANDS))}.")
+        return super().resolve_command(ctx, args)
+
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show full tracebacks for errors.")
@@ -43,6 +57,9 @@ def cli(ctx, debug):
     Examples:
       pratique train                          # LeNet-5 on the bundled mnist5k
       pratique train --model mlp --epochs 3
+      pratique evaluate runs/train/best.pratique
+      pratique predict runs/train/best.pratique photos/ --top-k 3 --out preds.csv
+      pratique export runs/train/best.pratique --format onnx
       pratique summary lenet5 --input-shape 1,28,28
       pratique datasets
     """
@@ -71,7 +88,7 @@ def main(argv=None) -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
-    except Exception as e:  # a failure, not a usage error
+    except Exception as e:  # noqa: BLE001  (a failure, not a usage error)
         if debug:
             traceback.print_exc()
         else:

@@ -3,31 +3,26 @@ from __future__ import annotations
 
 import click
 
-from ..config import TrainConfig
-
-_D = TrainConfig()
+from ._options import build_config, run_options
 
 
 @click.command()
-@click.option("--data", default=_D.data, show_default=True, help="Dataset name (see `pratique datasets`).")
-@click.option("--model", default=_D.model, show_default=True, help="Model name (see `pratique models`).")
-@click.option("--pretrained", is_flag=True, help="Start from pretrained weights.")
-@click.option("--epochs", type=int, default=_D.epochs, show_default=True)
-@click.option("--batch-size", type=int, default=_D.batch_size, show_default=True)
-@click.option("--lr", type=float, default=_D.lr, show_default=True, help="Learning rate (peak of the schedule).")
-@click.option("--seed", type=int, default=_D.seed, show_default=True)
-@click.option("--project", default=_D.project, show_default=True, help="Parent folder of run directories.")
-@click.option("--name", default=_D.name, show_default=True, help="Run name; name2, name3... if taken.")
-@click.option("--exist-ok", is_flag=True, help="Reuse an existing run directory.")
-def train(**options):
+@run_options()
+@click.pass_context
+def train(ctx, **options):
     """Train a model; writes runs/train (then train2, ...).
+
+    The run directory holds config.yaml, metrics.csv, TensorBoard events, best.pratique,
+    last.ckpt and curves.png.
 
     \b
     Examples:
-      pratique train
+      pratique train                                   # LeNet-5 on the bundled mnist5k
       pratique train --model mlp --epochs 10 --lr 0.001
-      pratique train --name lenet-tanh --seed 1
+      pratique train --data pets/ --model resnet18 --pretrained --image-size 224
+      pratique train --config runs/train/config.yaml   # repeat a run (into a new directory)
+      pratique train --resume runs/train/last.ckpt --epochs 10
     """
     from ..tasks.run import train as run_train
 
-    run_train(TrainConfig.from_dict(options))
+    run_train(build_config(ctx, options))

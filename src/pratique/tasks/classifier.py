@@ -52,10 +52,16 @@ class ImageClassifier(Model):
 
     def predict(self, x, batch_size: int = 256, output: str = "logits", top_k: int | None = None):
         """Predict on images: `output` is "logits", "probabilities" or "labels" (class names when
-        known, else indices); `top_k` gives the k best labels and probabilities per image."""
+        known, else indices); `top_k` gives the k best labels and probabilities per image.
+        `x` is an array of images, or image files: a path, folder, glob, CSV of paths or a list."""
         if output not in ("logits", "probabilities", "labels"):
             raise PratiqueError(f"output must be 'logits', 'probabilities' or 'labels'. Received: {output!r}")
-        logits = torch.from_numpy(super().predict(x, batch_size))
+        if _is_files(x):  # a path, glob, folder or CSV of paths, or a list of paths
+            from .predict import file_logits
+
+            logits = torch.from_numpy(file_logits(self, x, min(batch_size, 64)))
+        else:
+            logits = torch.from_numpy(super().predict(x, batch_size))
         if output == "logits" and top_k is None:
             return logits.numpy()
         probs = logits.softmax(dim=-1)
@@ -75,3 +81,17 @@ class ImageClassifier(Model):
         from ..reports.gradcam import explain
 
         return explain(self, image, target, layer)
+
+    def export(self, path=None, format: str = "onnx", **options) -> dict:
+        """Export to "onnx" or "torchscript", checked against eager; see `tasks.export.export`."""
+        from .export import export
+
+        return export(self, path, format, **options)
+
+
+def _is_files(x) -> bool:
+    import os
+
+    if isinstance(x, (list, tuple)) and x:
+        x = x[0]
+    return isinstance(x, (str, os.PathLike))

@@ -1,6 +1,9 @@
-"""`train(config)`: the whole `pratique train` run, as one public function."""
+"""Whole runs as public functions: `train`, `finetune`, `lr_find`, `evaluate` (the CLI's commands)."""
 from __future__ import annotations
 
+import csv
+import dataclasses
+import json
 import os
 
 from .._errors import PratiqueError
@@ -9,9 +12,11 @@ from ..config import TrainConfig
 from ..data.datasets import dataset_info, load_data
 from ..models.registry import get_model_card
 from ..training.callbacks import CSVLogger, ModelCheckpoint, TensorBoard
+from ..training.resume import ResumeCheckpoint, load_resume_state
 from ..training.checkpoint import atomic_write
-from ..training.resume import ResumeCheckpoint
 from .classifier import ImageClassifier
+
+_FILE_SUFFIXES = (".csv", ".txt")
 
 
 def next_run_dir(project: str, name: str, exist_ok: bool = False) -> str:
@@ -27,51 +32,263 @@ def next_run_dir(project: str, name: str, exist_ok: bool = False) -> str:
     return path
 
 
+@dataclasses.dataclass
+class RunData:
+    """What a run trains and evaluates on, whatever `--data` named.
+
+    `train` and `test` are `(x, y)` numpy arrays (named datasets) or an `ImageData` (files).
+    """
+
+    train: object
+    test: object
+    classes: list[str] | None
+    num_classes: int
+    in_channels: int
+
+    def fit_inputs(self, validation_split: float) -> dict:
+        if isinstance(self.train, tuple):
+            return {"x": self.train[0], "y": self.train[1], "validation_split": validation_split}
+        return {"x": self.train}  # an ImageData holds its own validation split
+
+    def eval_inputs(self) -> tuple:
+        return self.test if isinstance(self.test, tuple) else (self.test,)
+
+
+def resolve_data(spec: str, image_size: int | None = None, batch_size: int = 32,
+                 validation_split: float = 0.1, seed: int = 0) -> RunData:
+    """Turn `--data` into a `RunData`: a dataset name, a class-folder tree, a CSV or a file list.
+
+    Args:
+        spec: "mnist5k" (see `pratique datasets`), "pets/" (pets/<class>/*.jpg), "labels.csv"
+            (columns path,label) or "files.txt" (lines `path,label`).
+        image_size: resize image files to this size (None: their most common size).
+        batch_size, validation_split, seed: passed to the data when it is built from files.
+
+    Example:
+        >>> resolve_data("mnist5k").num_classes
+        10
+    """
+    if not _looks_like_path(spec):
+        info = dataset_info(spec)  # unknown names fail here, listing close matches
+        (x, y), (xt, yt) = load_data(spec)
+        classes = info["classes"]
+        num_classes = len(classes) if classes else int(y.max()) + 1
+        return RunData((x, y), (xt, yt), classes, num_classes, 1 if x.ndim == 3 else x.shape[-1])
+    if not os.path.exists(spec):
+        raise FileNotFoundError(
+            f"--data {spec!r}: no such file or folder. Expected a dataset name (see `pratique "
+            "datasets`), a folder of class subfolders, a CSV of path,label or a .txt file list.")
+    data = _image_data(spec, {"val_split": validation_split or None, "batch_size": batch_size,
+                              "seed": seed, "image_size": image_size})
+    shape = data.preprocessing.get("input_shape") or [3]
+    return RunData(data, data, list(data.classes), data.num_classes, int(shape[0]))
+
+
+def _looks_like_path(spec: str) -> bool:
+    return os.sep in spec or "/" in spec or spec.lower().endswith(_FILE_SUFFIXES) or os.path.exists(spec)
+
+
+def _image_data(spec: str, options: dict):
+    try:
+        from ..data.module import ImageData
+    except ImportError:
+        raise PratiqueError(
+            f"--data {spec!r} is a path, and reading image files needs pratique.data.module."
+            "ImageData, which this install lacks. Use a dataset name (see `pratique datasets`).") from None
+    if os.path.isdir(spec):
+        return ImageData.from_folders(spec, **options)
+    if spec.lower().endswith(".csv"):
+        with open(spec, newline="") as f:
+            header = next(csv.reader(f), [])
+        if len(header) < 2:
+            raise PratiqueError(f"{spec!r} needs a header with a path column and a label column, "
+                                f"like `path,label`. Received header: {header}")
+        path_col = next((c for c in header if c.lower() in ("path", "file", "image", "filename")), header[0])
+        targets = [c for c in header if c != path_col]
+        return ImageData.from_csv(spec, path_col, targets[0] if len(targets) == 1 else targets, **options)
+    if spec.lower().endswith(".txt"):
+        files, labels = _read_file_list(spec)
+        return ImageData.from_files(files, labels, **options)
+    raise PratiqueError(f"--data {spec!r} is a file but not a .csv or .txt file list. Expected a "
+                        "dataset name, a folder, a CSV (path,label) or a .txt file of `path,label` lines.")
+
+
+def _read_file_list(path: str) -> tuple[list[str], list[str]]:
+    root, files, labels = os.path.dirname(path), [], []
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            parts = line.strip().rsplit(",", 1)
+            if len(parts) != 2:
+                raise PratiqueError(f"{path}:{n}: expected `path,label`. Received: {line.strip()!r}")
+            files.append(os.path.join(root, parts[0].strip()))
+            labels.append(parts[1].strip())
+    return files, labels
+
+
+def _check(config: TrainConfig) -> None:
+    """Validate names and numbers before any work (and before a run directory exists)."""
+    get_model_card(config.model)
+    if config.epochs < 1 or config.batch_size < 1:
+        raise PratiqueError(f"epochs and batch_size must be >= 1. Received: epochs={config.epochs}, "
+                            f"batch_size={config.batch_size}")
+    devices = str(config.devices)
+    if not (devices == "auto" or devices.lstrip("-").replace(",", "").isdigit()) or devices == "0":
+        raise PratiqueError(f"devices must be a number of devices (1, 2...), 'auto', -1 (all) or "
+                            f"device ids like '0,1'. Received: devices={config.devices!r}")
+    if config.resume and not os.path.isfile(config.resume):
+        raise FileNotFoundError(f"--resume {config.resume!r}: no such checkpoint. Expected a "
+                                "last.ckpt written by a run, like runs/train/last.ckpt.")
+
+
+def _build(config: TrainConfig, data: RunData) -> ImageClassifier:
+    model = ImageClassifier(config.model, num_classes=data.num_classes, in_channels=data.in_channels,
+                            pretrained=config.pretrained, seed=config.seed)
+    model.accelerator, model.devices = config.accelerator, config.devices
+    model.classes = data.classes
+    model.compile(optimizer=config.optimizer, lr=config.lr, schedule=config.schedule,
+                  precision=config.precision)
+    if config.strategy != "auto":  # compile() builds its Fabric without a strategy
+        from ..training.trainer import Trainer, make_fabric
+
+        model._trainer = Trainer(make_fabric(config.accelerator, config.devices, config.precision,
+                                             config.strategy))
+    if isinstance(data.train, tuple):
+        model.adapt_normalization(data.train[0])
+    return model
+
+
+def _run_dir(config: TrainConfig) -> tuple[str, str]:
+    """(run directory, base name): a resumed run continues in its checkpoint's directory."""
+    if config.resume:
+        run_dir = os.path.dirname(config.resume) or "."
+        saved = os.path.join(run_dir, "config.yaml")
+        name = TrainConfig.from_yaml(saved).name if os.path.exists(saved) else config.name
+        return run_dir, name
+    return next_run_dir(config.project, config.name, config.exist_ok), config.name
+
+
+def _callbacks(run_dir: str, config: TrainConfig) -> list:
+    hparams = {k: v for k, v in config.to_dict().items() if k not in ("project", "name", "exist_ok", "resume")}
+    return [CSVLogger(os.path.join(run_dir, "metrics.csv"), append=bool(config.resume)),
+            TensorBoard(run_dir, histogram_freq=1, hparams=hparams),
+            ModelCheckpoint(os.path.join(run_dir, "best.pratique"), monitor="val_accuracy",
+                            save_best_only=True),
+            ResumeCheckpoint(os.path.join(run_dir, "last.ckpt"))]  # exact resume + SIGINT/SIGTERM
+
+
 def train(config: TrainConfig | None = None, **overrides) -> dict:
     """Train a model as `pratique train` does and write its run directory.
 
-    The run directory holds config.yaml, metrics.csv, TensorBoard events, best.pratique,
-    last.ckpt, curves.png and the held-out evaluation (report.json, report.md,
-    confusion_matrix.png, ...). Returns {"run_dir", "history", "test": {...}, "model"}.
+    The run directory holds config.yaml (run `pratique train --config` on it to repeat the run in
+    a new directory), metrics.csv, TensorBoard events, best.pratique, last.ckpt and curves.png.
+    With `resume="runs/x/last.ckpt"` the run continues from the saved epoch in runs/x.
+    Returns {"run_dir", "history", "test": {...}, "model"}.
 
     Example:
         >>> result = train(model="lenet5", data="mnist5k", epochs=5)
         >>> result["test"]["accuracy"]
     """
-    config = TrainConfig.from_dict({**(config.to_dict() if config else {}), **overrides})
-    info = dataset_info(config.data)  # unknown names fail here, before any work
-    get_model_card(config.model)
-    if config.epochs < 1 or config.batch_size < 1:
-        raise PratiqueError(f"epochs and batch_size must be >= 1. Received: epochs={config.epochs}, "
-                            f"batch_size={config.batch_size}")
-    seed_everything(config.seed)
-    (x, y), (xt, yt) = load_data(config.data)
-    in_channels = 1 if x.ndim == 3 else x.shape[-1]
-    num_classes = len(info["classes"]) if info["classes"] else int(y.max()) + 1
-    model = ImageClassifier(config.model, num_classes=num_classes, in_channels=in_channels,
-                            pretrained=config.pretrained, seed=config.seed)
-    model.classes = info["classes"]
-    model.compile(optimizer=config.optimizer, lr=config.lr, schedule=config.schedule)
-    model.adapt_normalization(x)
+    return _run(config, overrides, "train")
 
-    run_dir = next_run_dir(config.project, config.name, config.exist_ok)
+
+def finetune(config: TrainConfig | None = None, **overrides) -> dict:
+    """Fine-tune (`pratique finetune`): like `train`, through `model.finetune(data, epochs,
+    strategy=config.finetune_strategy)`, e.g. "freeze", "freeze_unfreeze", "no_freeze".
+
+    Example:
+        >>> finetune(model="resnet18", pretrained=True, data="pets/", epochs=3, finetune_strategy="freeze")
+    """
+    return _run(config, overrides, "finetune")
+
+
+def _run(config, overrides: dict, mode: str) -> dict:
+    config = TrainConfig.from_dict({**(config.to_dict() if config else {}), **overrides})
+    _check(config)
+    if mode == "finetune" and not hasattr(ImageClassifier, "finetune"):
+        raise PratiqueError("finetune needs Model.finetune (pratique.training.finetune), which this "
+                            "install lacks. Use `pratique train` instead.")
+    if mode == "finetune" and config.resume:
+        raise PratiqueError("--resume continues a `pratique train` run; finetune starts afresh. "
+                            "Drop --resume, or use `pratique train --resume`.")
+    data = resolve_data(config.data, config.image_size, config.batch_size, config.validation_split,
+                        config.seed)
+    seed_everything(config.seed)
+    model = _build(config, data)
+    if config.resume:  # loaded safely now; fit(resume_from=...) restores it exactly
+        initial_epoch = int(load_resume_state(config.resume).get("epoch", 0))
+        if initial_epoch >= config.epochs:
+            raise PratiqueError(f"{config.resume!r} has already trained {initial_epoch} epochs. "
+                                f"Pass --epochs greater than {initial_epoch} to continue it.")
+    run_dir, name = _run_dir(config)
     os.makedirs(run_dir, exist_ok=True)
-    atomic_write(os.path.join(run_dir, "config.yaml"), lambda f: f.write(config.to_yaml().encode()))
+    recipe = config.recipe(name).to_yaml().encode()
+    atomic_write(os.path.join(run_dir, "config.yaml"), lambda f: f.write(recipe))
     print(f"run directory: {run_dir}")
-    callbacks = [
-        CSVLogger(os.path.join(run_dir, "metrics.csv")),
-        TensorBoard(run_dir, histogram_freq=1, hparams={k: v for k, v in config.to_dict().items()
-                                                        if k not in ("project", "name", "exist_ok")}),
-        ModelCheckpoint(os.path.join(run_dir, "best.pratique"), monitor="val_accuracy",
-                        save_best_only=True),
-        ResumeCheckpoint(os.path.join(run_dir, "last.ckpt")),  # exact resume + SIGINT/SIGTERM
-    ]
-    history = model.fit(x, y, epochs=config.epochs, batch_size=config.batch_size,
-                        validation_split=config.validation_split, callbacks=callbacks, seed=config.seed)
+    fit_kwargs = dict(epochs=config.epochs, batch_size=config.batch_size, seed=config.seed,
+                      callbacks=_callbacks(run_dir, config),
+                      **data.fit_inputs(config.validation_split))
+    if mode == "finetune":
+        x, y = fit_kwargs.pop("x"), fit_kwargs.pop("y", None)
+        history = model.finetune(x if y is None else (x, y), strategy=config.finetune_strategy,
+                                 **fit_kwargs)
+    else:
+        history = model.fit(resume_from=config.resume, **fit_kwargs)
     # report.json/.md, confusion_matrix.csv/.png, class_scores.png, top_losses.png
-    test = model.evaluate(xt, yt, verbose=0, report=run_dir)
+    test = model.evaluate(*data.eval_inputs(), verbose=0, report=run_dir)
     from ..reports.curves import plot_history, save_figure
 
     save_figure(plot_history(history), os.path.join(run_dir, "curves.png"))
     print(f"held-out accuracy: {test['accuracy']:.4f}")
     return {"run_dir": run_dir, "history": history, "test": test, "model": model}
+
+
+def lr_find(config: TrainConfig | None = None, plot: str | None = "lr_find.png", **overrides):
+    """The learning-rate range test (`pratique lr-find`) on the config's model and data.
+
+    Returns the model's `lr_find` result (with `.suggestion`); `plot` is where the curve goes.
+
+    Example:
+        >>> lr_find(model="mlp", data="mnist5k").suggestion
+    """
+    config = TrainConfig.from_dict({**(config.to_dict() if config else {}), **overrides})
+    _check(config)
+    if not hasattr(ImageClassifier, "lr_find"):
+        raise PratiqueError("lr-find needs Model.lr_find (pratique.training.lr_finder), which this "
+                            "install lacks.")
+    data = resolve_data(config.data, config.image_size, config.batch_size, config.validation_split,
+                        config.seed)
+    seed_everything(config.seed)
+    model = _build(config, data)
+    x = data.train if not isinstance(data.train, tuple) else data.train[0]
+    y = data.train[1] if isinstance(data.train, tuple) else None
+    return model.lr_find(x, y, batch_size=config.batch_size, plot=plot)
+
+
+def evaluate(model, data: str = "mnist5k", batch_size: int = 256, out: str | None = None) -> dict:
+    """Loss and accuracy of a saved model on the held-out split of `data` (`pratique evaluate`).
+
+    Args:
+        model: a `.pratique` file or a loaded `Model`.
+        data: as `--data`: a dataset name, a folder, a CSV or a file list.
+        batch_size: images per batch.
+        out: write the metrics as JSON here.
+
+    Example:
+        >>> evaluate("runs/train/best.pratique", "mnist5k")["accuracy"]
+    """
+    from .model import load
+
+    model = load(model) if isinstance(model, (str, os.PathLike)) else model
+    resolved = resolve_data(data, batch_size=batch_size)
+    n = getattr(model, "num_classes", None)
+    if n is not None and n != resolved.num_classes:
+        raise PratiqueError(f"The model predicts {n} classes but {data!r} has "
+                            f"{resolved.num_classes}. Evaluate it on the data it was trained for.")
+    if model.loss_fn is None:
+        model.compile(loss="cross_entropy", metrics=["accuracy"])
+    logs = model.evaluate(*resolved.eval_inputs(), batch_size=batch_size, verbose=0)
+    if out:
+        atomic_write(out, lambda f: f.write(json.dumps(logs, indent=2).encode()))
+    return logs

@@ -1,0 +1,277 @@
+"""Prediction on image files: a file, a list, a folder (recursive), a glob or a CSV of paths.
+
+Files stream in batches (constant memory), each decoded with `torchvision.io.decode_image`,
+resized to the model's input shape and normalized as in training. A file that cannot be read
+becomes a row with its error. Models are `.pratique` files or Models, `.onnx` files (run through
+onnxruntime) or TorchScript files written by `export`.
+"""
+from __future__ import annotations
+
+import csv
+import glob
+import json
+import os
+import warnings
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import torch
+
+from .._errors import PratiqueError
+from ._runners import open_runner
+
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff")
+_TORCHVISION_FORMATS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+
+
+def iter_paths(source) -> Iterator[str]:
+    """The image files named by `source`, lazily: a file, a folder (recursive, sorted), a glob
+    ("photos/**/*.jpg"), a CSV (column `path`, else the first) or a list of any of these."""
+    if isinstance(source, (list, tuple)):
+        for s in source:
+            yield from iter_paths(s)
+        return
+    source = os.fspath(source)
+    if os.path.isdir(source):
+        for root, dirs, files in os.walk(source):
+            dirs.sort()
+            yield from (os.path.join(root, f) for f in sorted(files) if f.lower().endswith(IMAGE_EXTENSIONS))
+    elif source.lower().endswith(".csv") and os.path.isfile(source):
+        yield from _csv_paths(source)
+    elif os.path.exists(source):
+        yield source  # a file that turns out not to be an image gets a row with its error
+    elif glob.has_magic(source):
+        matches = sorted(glob.iglob(source, recursive=True))
+        if not matches:
+            raise FileNotFoundError(f"The pattern {source!r} matches no files.")
+        yield from (m for m in matches if os.path.isfile(m))
+    else:
+        raise FileNotFoundError(f"No such file or folder: {source!r}. Expected an image, a folder, "
+                                "a glob like 'photos/*.jpg' or a CSV of paths.")
+
+
+def _csv_paths(path: str) -> Iterator[str]:
+    root = os.path.dirname(path)
+    with open(path, newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader, [])
+        lower = [h.strip().lower() for h in header]
+        col = next((lower.index(c) for c in ("path", "file", "image", "filename") if c in lower), None)
+        if col is None:  # no header naming a column: the first column holds paths, header included
+            col = 0
+            if header:
+                yield os.path.join(root, header[0])
+        for row in reader:
+            if row:
+                yield os.path.join(root, row[col])
+
+
+def _decode(path: str, channels: int) -> torch.Tensor:
+    """uint8 (C, H, W) with `channels` channels (1: grayscale, 3: RGB)."""
+    if path.lower().endswith(_TORCHVISION_FORMATS):
+        with warnings.catch_warnings():  # torchvision 0.29 announces a move to torchcodec
+            warnings.simplefilter("ignore", DeprecationWarning)
+            from torchvision.io import ImageReadMode, decode_image
+
+            mode = ImageReadMode.GRAY if channels == 1 else ImageReadMode.RGB
+            try:
+                return decode_image(path, mode=mode, apply_exif_orientation=True)
+            except RuntimeError:
+                pass  # let PIL read it, or say why it cannot
+    from PIL import Image
+
+    with Image.open(path) as img:
+        img = img.convert("L" if channels == 1 else "RGB")
+        a = torch.from_numpy(np.asarray(img).copy())
+    return a.unsqueeze(0) if a.dim() == 2 else a.permute(2, 0, 1).contiguous()
+
+
+def load_image_for_model(path, preprocessing: dict, input_shape) -> torch.Tensor:
+    """Read an image file as the model expects it: float (C, H, W), scaled and normalized.
+
+    Decodes to the model's channels (grayscale or RGB), resizes to `input_shape` (C, H, W) with
+    antialiasing, scales (default 1/255) and normalizes with the preprocessing mean/std.
+
+    Example:
+        >>> x = load_image_for_model("seven.png", model.preprocessing, model.input_shape)
+        >>> model.module(x[None])
+    """
+    from torchvision.transforms.v2 import functional as F
+
+    channels, h, w = (int(s) for s in input_shape)
+    x = _decode(os.fspath(path), channels)
+    if tuple(x.shape[-2:]) != (h, w):
+        x = F.resize(x, [h, w], antialias=True)
+    x = x.float() * float(preprocessing.get("scale") or 1 / 255)
+    if preprocessing.get("mean") is not None:
+        mean = torch.tensor(preprocessing["mean"], dtype=torch.float32).view(-1, 1, 1)
+        std = torch.tensor(preprocessing["std"], dtype=torch.float32).view(-1, 1, 1)
+        x = (x - mean) / std
+    return x
+
+
+def _batches(paths: Iterable[str], batch_size: int, load, workers: int):
+    """(paths, tensors-or-errors) per batch; the next batch decodes while the model runs."""
+    def load_safe(p):
+        try:
+            return load(p)
+        except Exception as e:  # noqa: BLE001  (any unreadable file becomes a row, never a crash)
+            return e
+
+    def chunks():
+        chunk = []
+        for p in paths:
+            chunk.append(p)
+            if len(chunk) == batch_size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    with ThreadPoolExecutor(workers) as pool:
+        pending = None
+        for chunk in chunks():
+            future = (chunk, [pool.submit(load_safe, p) for p in chunk])
+            if pending is not None:
+                yield pending[0], [f.result() for f in pending[1]]
+            pending = future
+        if pending is not None:
+            yield pending[0], [f.result() for f in pending[1]]
+
+
+def predict_rows(model, source, top_k: int = 1, batch_size: int = 64, tta: bool = False,
+                 multi_label: bool = False, threshold=0.5, workers: int | None = None,
+                 progress=None) -> Iterator[dict]:
+    """Predict on image files, one row per file, streaming (constant memory).
+
+    Each row: {"path", "label", "probability", "top_k": [(label, probability)...], "error"};
+    multi-label rows hold every label whose sigmoid probability reaches `threshold` (a float, or
+    one per class) as lists. A file that cannot be read gives a row with its `error`.
+
+    Args:
+        model: a Model, or a path to a `.pratique`, `.onnx` or TorchScript file.
+        source: a file, folder, glob, CSV of paths, or a list of them.
+        top_k: how many best classes to list per file.
+        batch_size: files per batch.
+        tta: average the predictions of each image and its horizontal flip.
+        multi_label: sigmoid per class instead of softmax over classes.
+        threshold: multi-label decision threshold.
+
+    Example:
+        >>> for row in predict_rows("best.pratique", "photos/", top_k=3): print(row)
+    """
+    runner = open_runner(model)
+    classes = runner.classes or [str(i) for i in range(runner.num_classes)]
+    thr = _thresholds(threshold, len(classes)) if multi_label else None
+    k = max(1, min(int(top_k), len(classes)))
+    workers = workers or min(4, os.cpu_count() or 1)
+
+    def load(p):
+        return load_image_for_model(p, runner.preprocessing, runner.input_shape)
+
+    for paths, items in _batches(iter_paths(source), batch_size, load, workers):
+        good = [i for i, t in enumerate(items) if isinstance(t, torch.Tensor)]
+        probs = _probabilities(runner, torch.stack([items[i] for i in good]), tta, multi_label) if good else None
+        for j, i in enumerate(good):
+            items[i] = _row(paths[i], probs[j], classes, k, thr)
+        for i, item in enumerate(items):
+            if isinstance(item, Exception):
+                items[i] = {"path": paths[i], "label": None, "probability": None, "top_k": [],
+                            "error": f"{type(item).__name__}: {item}"}
+        if progress is not None:
+            progress(len(paths))
+        yield from items
+
+
+def _probabilities(runner, x: torch.Tensor, tta: bool, multi_label: bool) -> np.ndarray:
+    act = torch.sigmoid if multi_label else (lambda t: t.softmax(-1))
+    p = act(torch.as_tensor(runner(x)).float())
+    if tta:
+        p = (p + act(torch.as_tensor(runner(x.flip(-1))).float())) / 2
+    return p.numpy()
+
+
+def _thresholds(threshold, n: int) -> np.ndarray:
+    t = np.asarray(threshold, dtype=np.float64).reshape(-1)
+    if t.size not in (1, n) or not ((t >= 0) & (t <= 1)).all():
+        raise PratiqueError(f"threshold must be a probability in [0, 1], or one per class ({n}). "
+                            f"Received: {threshold!r}")
+    return np.broadcast_to(t, (n,))
+
+
+def _row(path: str, p: np.ndarray, classes: list, k: int, thr) -> dict:
+    order = np.argsort(-p, kind="stable")[:k]
+    top = [(classes[i], float(p[i])) for i in order]
+    if thr is None:
+        return {"path": path, "label": top[0][0], "probability": top[0][1], "top_k": top, "error": None}
+    on = [i for i in range(len(classes)) if p[i] >= thr[i]]
+    return {"path": path, "label": [classes[i] for i in on], "probability": [float(p[i]) for i in on],
+            "top_k": top, "error": None}
+
+
+def file_logits(model, source, batch_size: int = 64) -> np.ndarray:
+    """Logits (N, K) for the files of `source`, in order; raises a PratiqueError naming every
+    unreadable file (use `predict_rows` to get a row with its error instead)."""
+    runner = open_runner(model)
+    outs, bad = [], []
+
+    def load(p):
+        return load_image_for_model(p, runner.preprocessing, runner.input_shape)
+
+    for paths, items in _batches(iter_paths(source), batch_size, load, min(4, os.cpu_count() or 1)):
+        bad += [f"{p}: {t}" for p, t in zip(paths, items) if isinstance(t, Exception)]
+        if not bad:
+            outs.append(torch.as_tensor(runner(torch.stack(items))).float())
+    if bad:
+        raise PratiqueError(f"{len(bad)} files cannot be read: {bad[:5]}. Fix or remove them, or use "
+                            "pratique.tasks.predict.predict_rows, which gives each its own error row.")
+    if not outs:
+        raise PratiqueError(f"No image files found in {source!r}.")
+    return torch.cat(outs).numpy()
+
+
+def count_files(source) -> int:
+    """How many files `source` names (a first, cheap pass for the progress bar)."""
+    return sum(1 for _ in iter_paths(source))
+
+
+def write_rows(rows: Iterable[dict], path: str) -> int:
+    """Stream rows to `path`: `.csv` (path,label,probability,top_k,error) or `.json`; returns count."""
+    path = os.fspath(path)
+    if not path.lower().endswith((".csv", ".json")):
+        raise PratiqueError(f"--out must end in .csv or .json. Received: {path!r}")
+    n = 0
+    with open(path, "w", newline="") as f:
+        if path.lower().endswith(".csv"):
+            writer = csv.writer(f)
+            writer.writerow(["path", "label", "probability", "top_k", "error"])
+            for n, r in enumerate(rows, 1):
+                writer.writerow([r["path"], _cell(r["label"]), _cell(r["probability"]),
+                                 ";".join(f"{lab}:{p:.6f}" for lab, p in r["top_k"]), r["error"] or ""])
+        else:
+            f.write("[")
+            for n, r in enumerate(rows, 1):
+                item = {**r, "top_k": [{"label": lab, "probability": p} for lab, p in r["top_k"]]}
+                f.write(("," if n > 1 else "") + "\n  " + json.dumps(item))
+            f.write("\n]\n")
+    return n
+
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, list):
+        return ";".join(_cell(x) for x in v)
+    return f"{v:.6f}" if isinstance(v, float) else str(v)
+
+
+def predict(model, source, out: str | None = None, **options) -> list[dict] | int:
+    """Predict on files: the rows as a list, or, with `out`, streamed to a CSV/JSON file (returns
+    the number of rows). Options as in `predict_rows` (top_k, batch_size, tta, multi_label, threshold).
+
+    Example:
+        >>> predict("best.pratique", "photos/", out="preds.csv", top_k=3)
+    """
+    rows = predict_rows(model, source, **options)
+    return write_rows(rows, out) if out else list(rows)

@@ -1,0 +1,132 @@
+import csv
+import json
+from pathlib import Path
+
+import pytest
+import torch
+import yaml
+
+from pratique.cli.main import _COMMANDS, main
+from pratique.tasks.classifier import ImageClassifier
+from pratique.tasks.run import resolve_data
+
+TINY = ["--model", "mlp", "--epochs", "1", "--batch-size", "256"]
+
+
+def exit_code(args, capsys) -> tuple[int, str]:
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    return info.value.code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", sorted(_COMMANDS))
+def test_every_command_has_help_with_examples(command, capsys):
+    main([command, "--help"])  # returns normally: a success
+    out = capsys.readouterr().out
+    assert f"Usage: pratique {command}" in out
+    if command not in ("datasets", "models"):
+        assert "Example" in out
+
+
+def test_config_round_trip_repeats_the_run_in_a_new_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    main(["train", *TINY, "--lr", "0.002", "--schedule", "none", "--seed", "4", "--name", "exp",
+          "--exist-ok", "--accelerator", "cpu", "--devices", "1"])
+    saved = yaml.safe_load(Path("runs/exp/config.yaml").read_text())
+    assert saved["lr"] == 0.002 and saved["schedule"] is None and saved["devices"] == 1
+    assert saved["exist_ok"] is False and saved["name"] == "exp" and saved["resume"] is None
+    main(["train", "--config", "runs/exp/config.yaml"])
+    assert Path("runs/exp2/config.yaml").read_text() == Path("runs/exp/config.yaml").read_text()
+    assert Path("runs/exp2/metrics.csv").read_text() == Path("runs/exp/metrics.csv").read_text()
+    main(["train", "--config", "runs/exp/config.yaml", "--epochs", "2"])  # flags override the file
+    again = yaml.safe_load(Path("runs/exp3/config.yaml").read_text())
+    assert again["epochs"] == 2 and again["lr"] == 0.002 and again["model"] == "mlp"
+
+
+def test_resume_continues_from_the_saved_epoch(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    main(["train", *TINY, "--name", "r"])
+    main(["train", "--resume", "runs/r/last.ckpt", "--epochs", "2"])  # model etc. from runs/r/config.yaml
+    assert not (tmp_path / "runs/r2").exists()
+    state = torch.load("runs/r/last.ckpt", weights_only=True)
+    assert state["epoch"] == 2
+    rows = list(csv.DictReader(Path("runs/r/metrics.csv").read_text().splitlines()))
+    assert rows[-1]["epoch"] == "1"
+    assert yaml.safe_load(Path("runs/r/config.yaml").read_text())["epochs"] == 2
+    code, err = exit_code(["train", "--resume", "runs/r/last.ckpt", "--epochs", "2"], capsys)
+    assert code == 2 and "already trained 2 epochs" in err
+
+
+@pytest.mark.parametrize("text, needle", [
+    ("epohcs: 3\n", "Did you mean 'epochs'"),
+    ("epochs: three\n", "'epochs' must be int"),
+    ("- a list\n", "mapping"),
+])
+def test_bad_config_files_exit_2(tmp_path, monkeypatch, capsys, text, needle):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "run.yaml").write_text(text)
+    code, err = exit_code(["train", "--config", "run.yaml"], capsys)
+    assert code == 2 and needle in err and "Traceback" not in err
+    assert not (tmp_path / "runs").exists()
+
+
+def test_yaml_exponent_floats_are_read_as_floats(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "run.yaml").write_text("model: mlp\nepochs: 1\nbatch_size: 256\nlr: 3e-3\n")
+    main(["train", "--config", "run.yaml"])
+    assert yaml.safe_load(Path("runs/train/config.yaml").read_text())["lr"] == 0.003
+
+
+def test_evaluate_command_matches_model_evaluate(trained, tmp_path, capsys):
+    import pratique as pq
+
+    out = tmp_path / "metrics.json"
+    main(["evaluate", str(trained["model"]), "--out", str(out)])
+    screen = capsys.readouterr().out
+    (_, _), (xt, yt) = pq.datasets.load_data("mnist5k")
+    expected = trained["loaded"].compile().evaluate(xt, yt, verbose=0)
+    assert json.loads(out.read_text())["accuracy"] == pytest.approx(expected["accuracy"])
+    assert f"accuracy     {expected['accuracy']:.4f}" in screen
+
+
+def test_data_paths(tmp_path, capsys):
+    code, err = exit_code(["train", "--data", str(tmp_path / "pets"), *TINY], capsys)
+    assert code == 2 and "no such file or folder" in err
+    from PIL import Image
+
+    for c in ("cat", "dog"):
+        (tmp_path / "pets" / c).mkdir(parents=True)
+        for i in range(4):
+            Image.new("RGB", (8, 8), (40 * i, 200 if c == "cat" else 0, 0)).save(tmp_path / "pets" / c / f"{i}.png")
+    try:
+        from pratique.data.module import ImageData  # noqa: F401  (arrives with the data layer)
+    except ImportError:
+        code, err = exit_code(["train", "--data", str(tmp_path / "pets"), *TINY], capsys)
+        assert code == 2 and "ImageData" in err
+        return
+    data = resolve_data(str(tmp_path / "pets"), validation_split=0.25)
+    assert data.num_classes == 2 and data.classes == ["cat", "dog"] and data.in_channels == 3
+
+
+def test_finetune_and_lr_find(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    if not hasattr(ImageClassifier, "finetune"):
+        code, err = exit_code(["finetune", *TINY, "--strategy", "freeze"], capsys)
+        assert code == 2 and "Model.finetune" in err
+    else:
+        main(["finetune", *TINY, "--strategy", "no_freeze"])
+        assert yaml.safe_load(Path("runs/finetune/config.yaml").read_text())["finetune_strategy"] == "no_freeze"
+    if not hasattr(ImageClassifier, "lr_find"):
+        code, err = exit_code(["lr-find", "--model", "mlp", "--batch-size", "256"], capsys)
+        assert code == 2 and "Model.lr_find" in err
+    else:
+        main(["lr-find", "--model", "mlp", "--batch-size", "256", "--plot", "lr.png"])
+        assert "suggested lr:" in capsys.readouterr().out and (tmp_path / "lr.png").is_file()
+
+
+def test_exit_codes_as_a_subprocess(tmp_path, run_cli):
+    ok = run_cli(["datasets"], tmp_path)
+    assert ok.returncode == 0 and "mnist5k" in ok.stdout
+    (tmp_path / "run.yaml").write_text("modle: mlp\n")
+    bad = run_cli(["train", "--config", "run.yaml"], tmp_path)
+    assert bad.returncode == 2 and "Did you mean 'model'" in bad.stderr and "Traceback" not in bad.stderr
