@@ -28,6 +28,9 @@ class TrainConfig:
     project: str = "runs"
     name: str = "train"
     exist_ok: bool = False
+    devices: int = 1
+    strategy: str = "auto"
+    num_nodes: int = 1
 
     @classmethod
     def from_dict(cls, values: dict) -> TrainConfig:

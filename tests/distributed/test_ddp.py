@@ -60,3 +60,18 @@ def test_resume_on_two_processes_continues_exactly(runs, tmp_path):
     _fit(tmp_path, 2, epochs=2)  # auto_resume from last.ckpt: epoch 2 only
     _assert_same(_load(single / "rank0.pt"), _load(tmp_path / "rank0.pt"))
     assert len((tmp_path / "metrics.csv").read_text().splitlines()) == 3
+
+
+@pytest.mark.slow
+def test_pratique_train_on_two_processes_writes_one_run_directory(tmp_path):
+    env = {**os.environ, "OMP_NUM_THREADS": "1",
+           "PYTHONPATH": os.pathsep.join([SRC, os.environ.get("PYTHONPATH", "")])}
+    cmd = [sys.executable, "-m", "pratique", "train", "--model", "mlp", "--epochs", "1",
+           "--devices", "2", "--strategy", "ddp", "--batch-size", "64", "--project", str(tmp_path)]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert [p.name for p in tmp_path.iterdir()] == ["train"]
+    assert proc.stdout.count("run directory:") == 1
+    files = {p.name for p in (tmp_path / "train").iterdir()}
+    assert {"config.yaml", "metrics.csv", "best.pratique", "last.ckpt", "report.json"} <= files
+    assert len((tmp_path / "train" / "metrics.csv").read_text().splitlines()) == 2

@@ -19,6 +19,9 @@ _D = TrainConfig()
 @click.option("--project", default=_D.project, show_default=True, help="Parent folder of run directories.")
 @click.option("--name", default=_D.name, show_default=True, help="Run name; name2, name3... if taken.")
 @click.option("--exist-ok", is_flag=True, help="Reuse an existing run directory.")
+@click.option("--devices", type=int, default=_D.devices, show_default=True, help="Devices (one process each) per node.")
+@click.option("--strategy", default=_D.strategy, show_default=True, help='"ddp" for data-parallel over --devices.')
+@click.option("--num-nodes", type=int, default=_D.num_nodes, show_default=True, help="Machines (torchrun/SLURM).")
 def train(**options):
     """Train a model; writes runs/train (then train2, ...).
 
@@ -27,6 +30,7 @@ def train(**options):
       pratique train
       pratique train --model mlp --epochs 10 --lr 0.001
       pratique train --name lenet-tanh --seed 1
+      pratique train --devices 2 --strategy ddp --batch-size 64
     """
     from ..tasks.run import train as run_train
 

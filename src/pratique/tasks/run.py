@@ -51,13 +51,17 @@ def train(config: TrainConfig | None = None, **overrides) -> dict:
     model = ImageClassifier(config.model, num_classes=num_classes, in_channels=in_channels,
                             pretrained=config.pretrained, seed=config.seed)
     model.classes = info["classes"]
+    model.devices, model.strategy, model.num_nodes = config.devices, config.strategy, config.num_nodes
     model.compile(optimizer=config.optimizer, lr=config.lr, schedule=config.schedule)
     model.adapt_normalization(x)
 
-    run_dir = next_run_dir(config.project, config.name, config.exist_ok)
-    os.makedirs(run_dir, exist_ok=True)
-    atomic_write(os.path.join(run_dir, "config.yaml"), lambda f: f.write(config.to_yaml().encode()))
-    print(f"run directory: {run_dir}")
+    fabric = model._trainer.fabric  # data-parallel: one run directory, rank 0 names and writes it
+    zero = fabric.is_global_zero
+    run_dir = fabric.broadcast(next_run_dir(config.project, config.name, config.exist_ok) if zero else None)
+    if zero:
+        os.makedirs(run_dir, exist_ok=True)
+        atomic_write(os.path.join(run_dir, "config.yaml"), lambda f: f.write(config.to_yaml().encode()))
+        print(f"run directory: {run_dir}")
     callbacks = [
         CSVLogger(os.path.join(run_dir, "metrics.csv")),
         TensorBoard(run_dir, histogram_freq=1, hparams={k: v for k, v in config.to_dict().items()
@@ -69,9 +73,10 @@ def train(config: TrainConfig | None = None, **overrides) -> dict:
     history = model.fit(x, y, epochs=config.epochs, batch_size=config.batch_size,
                         validation_split=config.validation_split, callbacks=callbacks, seed=config.seed)
     # report.json/.md, confusion_matrix.csv/.png, class_scores.png, top_losses.png
-    test = model.evaluate(xt, yt, verbose=0, report=run_dir)
-    from ..reports.curves import plot_history, save_figure
+    test = model.evaluate(xt, yt, verbose=0, report=run_dir if zero else False)
+    if zero:
+        from ..reports.curves import plot_history, save_figure
 
-    save_figure(plot_history(history), os.path.join(run_dir, "curves.png"))
-    print(f"held-out accuracy: {test['accuracy']:.4f}")
+        save_figure(plot_history(history), os.path.join(run_dir, "curves.png"))
+        print(f"held-out accuracy: {test['accuracy']:.4f}")
     return {"run_dir": run_dir, "history": history, "test": test, "model": model}
