@@ -66,7 +66,8 @@ def test_resume_on_two_processes_continues_exactly(runs, tmp_path):
 def test_pratique_train_on_two_processes_writes_one_run_directory(tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1",
            "PYTHONPATH": os.pathsep.join([SRC, os.environ.get("PYTHONPATH", "")])}
-    cmd = [sys.executable, "-m", "pratique", "train", "--model", "mlp", "--epochs", "1",
+    script = os.path.join(os.path.dirname(sys.executable), "pratique")  # the console script
+    cmd = [sys.executable, script, "train", "--model", "mlp", "--epochs", "1",
            "--devices", "2", "--strategy", "ddp", "--batch-size", "64", "--project", str(tmp_path)]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stderr[-4000:]
