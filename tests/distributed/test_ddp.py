@@ -14,7 +14,7 @@ def _fit(out, devices: int, epochs: int = 2) -> None:
     env = {**os.environ, "OMP_NUM_THREADS": "1",
            "PYTHONPATH": os.pathsep.join([SRC, os.environ.get("PYTHONPATH", "")])}
     proc = subprocess.run([sys.executable, SCRIPT, str(out), str(devices), str(epochs)], env=env,
-                          capture_output=True, text=True, timeout=120)
+                          check=False, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
 
 
@@ -69,7 +69,7 @@ def test_pratique_train_on_two_processes_writes_one_run_directory(tmp_path):
     script = os.path.join(os.path.dirname(sys.executable), "pratique")  # the console script
     cmd = [sys.executable, script, "train", "--model", "mlp", "--epochs", "1",
            "--devices", "2", "--strategy", "ddp", "--batch-size", "64", "--project", str(tmp_path)]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=180)
+    proc = subprocess.run(cmd, env=env, check=False, capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stderr[-4000:]
     assert [p.name for p in tmp_path.iterdir()] == ["train"]
     assert proc.stdout.count("run directory:") == 1
