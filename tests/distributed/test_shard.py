@@ -1,6 +1,8 @@
 """InMemoryBatches.shard: the ranks' parts of each global batch are that batch, in order."""
+import pytest
 import torch
 
+from pratique._errors import PratiqueError
 from pratique.data.loaders import InMemoryBatches
 
 
@@ -20,5 +22,6 @@ def test_parts_of_every_global_batch_rebuild_it():
             assert max(len(p[i]) for p in parts) - min(len(p[i]) for p in parts) <= 1
 
 
-def test_one_rank_is_the_unsharded_order():
-    assert all(torch.equal(a, b) for a, b in zip(_epoch(1, 0), _epoch(1, 0)))
+def test_a_rank_outside_the_world_is_refused():
+    with pytest.raises(PratiqueError, match="rank must be in"):
+        InMemoryBatches(torch.zeros(4, 1), None).shard(2, 2)

@@ -52,7 +52,10 @@ class InMemoryBatches:
             >>> batches.shard(fabric.global_rank, fabric.world_size)
         """
         if not 0 <= rank < world_size:
-            raise ValueError(f"rank must be in [0, world_size). Received: rank={rank}, world_size={world_size}")
+            from .._errors import PratiqueError
+
+            raise PratiqueError(f"rank must be in [0, world_size). Received: rank={rank}, "
+                                f"world_size={world_size}. Pass fabric.global_rank, fabric.world_size.")
         self.rank, self.world_size = rank, world_size
         return self
 
