@@ -27,7 +27,7 @@ class TrainConfig:
     image_size: int | None = None  # for image files; None: the data's most common size
     seed: int = 0
     accelerator: str = "auto"
-    devices: int | str = "auto"
+    devices: int | str = 1  # processes per node ("auto": every device found)
     strategy: str = "auto"  # Lightning's distributed strategy: "auto", "ddp", "fsdp"...
     precision: str = "32"
     finetune_strategy: str = "freeze_unfreeze"  # used by `pratique finetune`
@@ -35,6 +35,7 @@ class TrainConfig:
     project: str = "runs"
     name: str = "train"
     exist_ok: bool = False
+    num_nodes: int = 1  # machines, for multi-node data-parallel runs (torchrun / SLURM)
 
     @classmethod
     def from_dict(cls, values: dict) -> TrainConfig:

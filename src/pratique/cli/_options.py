@@ -57,6 +57,8 @@ def run_options(strategy_flag: str = "--strategy", name: str = "train", skip=())
                      help="Number of devices, or 'auto'."),
         click.option(strategy_flag, "strategy", default=_D.strategy, show_default=True,
                      help="Distributed strategy (Lightning Fabric): auto, ddp, fsdp..."),
+        click.option("--num-nodes", type=click.IntRange(min=1), default=_D.num_nodes, show_default=True,
+                     help="Machines for a multi-node run (launched by torchrun or SLURM)."),
         click.option("--precision", type=click.Choice(PRECISIONS), default=_D.precision, show_default=True,
                      help="32-bit, or mixed precision on GPUs (bf16-mixed, 16-mixed)."),
         click.option("--resume", type=click.Path(dir_okay=False),

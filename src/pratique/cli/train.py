@@ -22,6 +22,7 @@ def train(ctx, **options):
       pratique train --data pets/ --model resnet18 --pretrained --image-size 224
       pratique train --config runs/train/config.yaml   # repeat a run (into a new directory)
       pratique train --resume runs/train/last.ckpt --epochs 10
+      pratique train --devices 2 --strategy ddp --batch-size 64   # data-parallel, 2 processes
     """
     from ..tasks.run import train as run_train
 

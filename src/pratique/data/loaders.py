@@ -37,6 +37,27 @@ class InMemoryBatches:
         self.position = 0  # batches handed out in the current epoch
         self._epoch_rng: torch.Tensor | None = None  # generator state before this epoch's shuffle
         self._skip = 0
+        self.rank, self.world_size = 0, 1
+
+    def shard(self, rank: int, world_size: int) -> InMemoryBatches:
+        """Yield only this rank's slice of every global batch (data-parallel training).
+
+        Every rank must draw the same permutation, so the generator must be seeded (or its
+        state copied) identically on all ranks; the global batch `batch_size` is split into
+        `world_size` near-equal parts, so ranks together see each sample once per epoch and
+        the averaged gradients equal a single process's with batch `batch_size` (exactly when
+        `batch_size` is divisible by `world_size`). Returns self.
+
+        Example:
+            >>> batches.shard(fabric.global_rank, fabric.world_size)
+        """
+        if not 0 <= rank < world_size:
+            from .._errors import PratiqueError
+
+            raise PratiqueError(f"rank must be in [0, world_size). Received: rank={rank}, "
+                                f"world_size={world_size}. Pass fabric.global_rank, fabric.world_size.")
+        self.rank, self.world_size = rank, world_size
+        return self
 
     def __len__(self) -> int:
         n = len(self.x) / self.batch_size
@@ -54,11 +75,14 @@ class InMemoryBatches:
         start, self._skip = self._skip, 0
         self.position = start
         for i in range(start, len(self)):
+            lo, hi = i * self.batch_size, min((i + 1) * self.batch_size, n)
+            if self.world_size > 1:  # this rank's part of the global batch [lo, hi)
+                lo, hi = _part(lo, hi, self.rank, self.world_size)
             if order is None:
-                xb = self.x[i * self.batch_size:(i + 1) * self.batch_size]
-                yb = None if self.y is None else self.y[i * self.batch_size:(i + 1) * self.batch_size]
+                xb = self.x[lo:hi]
+                yb = None if self.y is None else self.y[lo:hi]
             else:
-                idx = order[i * self.batch_size:(i + 1) * self.batch_size]
+                idx = order[lo:hi]
                 xb = self.x[idx]
                 yb = None if self.y is None else self.y[idx]
             if self.transform is not None:
@@ -81,6 +105,14 @@ class InMemoryBatches:
         self.generator.set_state(state["generator"])
         self._skip = int(state["position"])
         self._epoch_rng, self.position = None, 0
+
+
+def _part(lo: int, hi: int, rank: int, world_size: int) -> tuple[int, int]:
+    """Rank's contiguous part of [lo, hi) when split into world_size near-equal parts
+    (the first `(hi - lo) % world_size` parts one longer, as `torch.tensor_split`)."""
+    size, extra = divmod(hi - lo, world_size)
+    start = lo + rank * size + min(rank, extra)
+    return start, start + size + (rank < extra)
 
 
 def epoch_order(n: int, shuffle: bool, weights, generator) -> torch.Tensor | None:

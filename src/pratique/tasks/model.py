@@ -24,7 +24,10 @@ class Model:
     Args:
         module: any `torch.nn.Module` mapping a batch of inputs to outputs.
         accelerator: "auto", "cpu", "cuda", "mps".
-        devices: devices to use ("auto" or a number).
+        devices: devices to use ("auto" or a number); with more than one, one process each.
+        strategy: "auto", "ddp", ... (Lightning Fabric's strategies); data-parallel fits split
+            each global batch of `batch_size` over the processes (docs/distributed.md).
+        num_nodes: machines taking part (multi-node, under torchrun or SLURM).
 
     Example:
         >>> model = Model(nn.Sequential(nn.Flatten(), nn.Linear(784, 10)))
@@ -33,12 +36,14 @@ class Model:
         >>> model.evaluate(x_test, y_test)
     """
 
-    def __init__(self, module: nn.Module, accelerator: str = "auto", devices="auto"):
+    def __init__(self, module: nn.Module, accelerator: str = "auto", devices="auto",
+                 strategy: str = "auto", num_nodes: int = 1):
         if not isinstance(module, nn.Module):
             raise PratiqueError(f"Model wraps a torch.nn.Module. Received: {type(module).__name__}. "
                                 "Pass a module, or use ImageClassifier('lenet5') to build one by name.")
         self.module = module
         self.accelerator, self.devices = accelerator, devices
+        self.strategy, self.num_nodes = strategy, num_nodes
         self.architecture: dict | None = None  # {"name": ..., "kwargs": ...} when built by name
         self.classes: list[str] | None = None
         self.preprocessing: dict = {}
@@ -83,7 +88,8 @@ class Model:
         self._loss_name = loss if isinstance(loss, str) else None
         self.metrics = [metrics_mod.get(m) for m in (metrics or ())]
         self.optimizer = optimizers.get(optimizer, self.module.parameters(), lr=lr, **optimizer_kwargs)
-        self._trainer = Trainer(make_fabric(self.accelerator, self.devices, precision))
+        self._trainer = Trainer(make_fabric(self.accelerator, self.devices, precision,
+                                                self.strategy, self.num_nodes))
         self._compiled = torch.compile(self.module) if compile else None
         self._compile_args = {"optimizer": optimizer if isinstance(optimizer, str) else None,
                               "lr": lr, "loss": loss if isinstance(loss, str) else None,
@@ -245,7 +251,8 @@ class Model:
 
     def predict(self, x, batch_size: int = 256) -> np.ndarray:
         """The module's outputs (e.g. logits) for `x`, as a numpy array."""
-        trainer = self._trainer or Trainer(make_fabric(self.accelerator, self.devices))
+        trainer = self._trainer or Trainer(make_fabric(self.accelerator, self.devices, "32",
+                                                                 self.strategy, self.num_nodes))
         x, _ = _inputs.as_tensors(x)
         batches = _inputs.batches(x, None, batch_size, preprocessing=self.preprocessing)
         return trainer.predict(self.module, batches).numpy()

@@ -12,8 +12,8 @@ from ..config import TrainConfig
 from ..data.datasets import dataset_info, load_data
 from ..models.registry import get_model_card
 from ..training.callbacks import CSVLogger, ModelCheckpoint, TensorBoard
-from ..training.resume import ResumeCheckpoint, load_resume_state
 from ..training.checkpoint import atomic_write
+from ..training.resume import ResumeCheckpoint, load_resume_state
 from .classifier import ImageClassifier
 
 _FILE_SUFFIXES = (".csv", ".txt")
@@ -146,14 +146,10 @@ def _build(config: TrainConfig, data: RunData) -> ImageClassifier:
     model = ImageClassifier(config.model, num_classes=data.num_classes, in_channels=data.in_channels,
                             pretrained=config.pretrained, seed=config.seed)
     model.accelerator, model.devices = config.accelerator, config.devices
+    model.strategy, model.num_nodes = config.strategy, config.num_nodes  # read by compile's Fabric
     model.classes = data.classes
     model.compile(optimizer=config.optimizer, lr=config.lr, schedule=config.schedule,
                   precision=config.precision)
-    if config.strategy != "auto":  # compile() builds its Fabric without a strategy
-        from ..training.trainer import Trainer, make_fabric
-
-        model._trainer = Trainer(make_fabric(config.accelerator, config.devices, config.precision,
-                                             config.strategy))
     if isinstance(data.train, tuple):
         model.adapt_normalization(data.train[0])
     return model
@@ -221,11 +217,14 @@ def _run(config, overrides: dict, mode: str) -> dict:
         if initial_epoch >= config.epochs:
             raise PratiqueError(f"{config.resume!r} has already trained {initial_epoch} epochs. "
                                 f"Pass --epochs greater than {initial_epoch} to continue it.")
-    run_dir, name = _run_dir(config)
-    os.makedirs(run_dir, exist_ok=True)
-    recipe = config.recipe(name).to_yaml().encode()
-    atomic_write(os.path.join(run_dir, "config.yaml"), lambda f: f.write(recipe))
-    print(f"run directory: {run_dir}")
+    fabric = model._trainer.fabric  # data-parallel: one run directory, rank 0 names and writes it
+    zero = fabric.is_global_zero
+    run_dir, name = fabric.broadcast(_run_dir(config) if zero else None)
+    if zero:
+        os.makedirs(run_dir, exist_ok=True)
+        recipe = config.recipe(name).to_yaml().encode()
+        atomic_write(os.path.join(run_dir, "config.yaml"), lambda f: f.write(recipe))
+        print(f"run directory: {run_dir}")
     fit_kwargs = dict(epochs=config.epochs, batch_size=config.batch_size, seed=config.seed,
                       callbacks=_callbacks(run_dir, config),
                       **data.fit_inputs(config.validation_split))
@@ -236,11 +235,12 @@ def _run(config, overrides: dict, mode: str) -> dict:
     else:
         history = model.fit(resume_from=config.resume, **fit_kwargs)
     # report.json/.md, confusion_matrix.csv/.png, class_scores.png, top_losses.png
-    test = model.evaluate(*data.eval_inputs(), verbose=0, report=run_dir)
-    from ..reports.curves import plot_history, save_figure
+    test = model.evaluate(*data.eval_inputs(), verbose=0, report=run_dir if zero else False)
+    if zero:
+        from ..reports.curves import plot_history, save_figure
 
-    save_figure(plot_history(history), os.path.join(run_dir, "curves.png"))
-    print(f"held-out accuracy: {test['accuracy']:.4f}")
+        save_figure(plot_history(history), os.path.join(run_dir, "curves.png"))
+        print(f"held-out accuracy: {test['accuracy']:.4f}")
     return {"run_dir": run_dir, "history": history, "test": test, "model": model}
 
 

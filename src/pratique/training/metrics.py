@@ -20,6 +20,9 @@ class Metric:
     def compute(self) -> float:
         raise NotImplementedError
 
+    def sync(self, fabric) -> None:
+        """Sum the state over data-parallel ranks (before `compute`); torchmetrics sync themselves."""
+
 
 class Accuracy(Metric):
     """Fraction of samples whose arg-max output equals the integer target."""
@@ -40,6 +43,11 @@ class Accuracy(Metric):
 
     def compute(self) -> float:
         return float(self.correct) / max(self.total, 1)
+
+    def sync(self, fabric) -> None:
+        counts = torch.stack([self.correct.reshape(()).long(), torch.tensor(self.total, device=self.correct.device)])
+        counts = fabric.all_reduce(counts, reduce_op="sum")
+        self.correct, self.total = counts[0], int(counts[1])
 
 
 class TorchMetric(Metric):

@@ -340,6 +340,8 @@ class FitRun:
 
     def save(self, position: dict, path: str | None = None) -> str:
         path = path or self.path
+        if self.fabric is not None and not self.fabric.is_global_zero:
+            return path  # data-parallel: identical state on every rank, rank 0 writes it
         self._preserve_source(path)
         save_checkpoint(capture_state(self.model, position), path)
         self.last_saved = path

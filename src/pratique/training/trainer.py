@@ -20,14 +20,25 @@ _PRECISIONS = {"32": "32-true", "bf16-mixed": "bf16-mixed", "16-mixed": "16-mixe
 
 
 def make_fabric(accelerator: str = "auto", devices="auto", precision: str = "32",
-                strategy: str = "auto") -> Fabric:
-    """A Fabric for this machine; `precision` takes "32", "bf16-mixed", "16-mixed"."""
+                strategy: str = "auto", num_nodes: int = 1) -> Fabric:
+    """A Fabric for this machine; `precision` takes "32", "bf16-mixed", "16-mixed".
+
+    With several processes (e.g. `devices=2, strategy="ddp"`) the processes are launched here:
+    a script run with `python` re-runs itself once per extra device; under torchrun or SLURM
+    the processes already exist and this only joins the process group (docs/distributed.md).
+    """
+    from lightning.fabric.connector import _is_using_cli
+
     from .._errors import unknown_name
 
     if precision not in _PRECISIONS:
         raise unknown_name("precision", precision, _PRECISIONS)
-    return Fabric(accelerator=accelerator, devices=devices, precision=_PRECISIONS[precision],
-                  strategy=strategy)
+    fabric = Fabric(accelerator=accelerator, devices=devices, precision=_PRECISIONS[precision],
+                    strategy=strategy, num_nodes=num_nodes)
+    # a later Fabric in the same processes spawns nothing (LOCAL_RANK is set) and rejoins the group
+    if fabric.world_size > 1 and not _is_using_cli():
+        fabric.launch()
+    return fabric
 
 
 class Trainer:
@@ -51,6 +62,8 @@ class Trainer:
         Callbacks may move the start: `BackupAndRestore` raises `model.initial_epoch` on resume.
         """
         history = History()
+        if self.fabric.world_size > 1:  # shard the data, keep file-writing callbacks on rank 0
+            callbacks = self._distribute(train, val, callbacks)
         cbs = CallbackList([*callbacks, history], model)  # last, as in Keras: it sees every key
         module, optimizer = self.fabric.setup(getattr(model, "_compiled", None) or model.module,
                                               model.optimizer)
@@ -73,6 +86,32 @@ class Trainer:
                 break
         cbs.on_train_end(logs)
         return history
+
+    def _distribute(self, train, val, callbacks) -> list:
+        """Each rank takes its part of every global batch, in the order rank 0 draws; callbacks
+        that write files (`rank_zero_only`) run on rank 0 only, the others everywhere (the logs
+        they see are reduced over ranks, so e.g. EarlyStopping decides the same on each)."""
+        from .._errors import PratiqueError
+
+        f = self.fabric
+        if not hasattr(train, "shard"):
+            raise PratiqueError(f"Training on {f.world_size} processes needs batches that can be "
+                                f"sharded (arrays, tensors or an ImageData). Received: {type(train).__name__}.")
+        train.generator.set_state(f.broadcast(train.generator.get_state(), src=0))
+        train.shard(f.global_rank, f.world_size)
+        if f.is_global_zero:
+            return list(callbacks)
+        return [cb for cb in callbacks if not getattr(cb, "rank_zero_only", False)]
+
+    def _reduce(self, loss_sum, seen: int, metrics) -> tuple[torch.Tensor, int]:
+        """Sums over ranks of the epoch's loss sum, sample count and metric states."""
+        f = self.fabric
+        total = f.all_reduce(torch.stack([loss_sum.detach().double().reshape(()),
+                                          torch.tensor(float(seen), dtype=torch.float64,
+                                                       device=loss_sum.device)]), reduce_op="sum")
+        for m in metrics:
+            m.sync(f)
+        return total[0], int(total[1])
 
     def _train_epoch(self, model, module, optimizer, batches, cbs) -> dict:
         loss_fn, metrics, scheduler = model.loss_fn, model.metrics, model.scheduler
@@ -113,6 +152,8 @@ class Trainer:
                 run.hook(i, loss_sum, seen)
             if model.stop_training:
                 break
+        if self.fabric.world_size > 1:
+            loss_sum, seen = self._reduce(loss_sum, seen, metrics)
         logs = {"loss": float(loss_sum) / max(seen, 1) if seen else float("nan")}
         logs.update(metric_logs(metrics))
         model.last_throughput = seen / max(time.perf_counter() - t0, 1e-9)
@@ -124,6 +165,10 @@ class Trainer:
         module = model.module.to(self.fabric.device)
         was_training = module.training
         module.eval()
+        world = self.fabric.world_size
+        shard = (getattr(batches, "rank", 0), getattr(batches, "world_size", 1))
+        if world > 1 and hasattr(batches, "shard"):  # each rank its part, for this call only
+            batches.shard(self.fabric.global_rank, world)
         for m in model.metrics:
             m.reset()
         loss_sum = torch.zeros((), device=self.fabric.device)
@@ -145,6 +190,9 @@ class Trainer:
             if hooks:
                 cbs.on_test_batch_end(i, {"size": n})
         module.train(was_training)
+        if world > 1 and hasattr(batches, "shard"):
+            batches.shard(*shard)
+            loss_sum, seen = self._reduce(loss_sum, seen, model.metrics)
         logs = {"loss": float(loss_sum) / max(seen, 1)}
         logs.update(metric_logs(model.metrics))
         if cbs is not None:

@@ -15,6 +15,7 @@ class Callback:
 
     model = None
     checks_finite_loss = False
+    rank_zero_only = False  # True: the Trainer runs it on rank 0 only (data-parallel)
 
     def set_model(self, model) -> None:
         self.model = model

@@ -21,6 +21,8 @@ class CSVLogger(Callback):
         >>> model.fit(x, y, callbacks=[CSVLogger("metrics.csv")])
     """
 
+    rank_zero_only = True  # writes files or prints: rank 0 only when data-parallel
+
     def __init__(self, filename, separator: str = ",", append: bool = False):
         self.filename = os.fspath(filename)
         self.separator = separator

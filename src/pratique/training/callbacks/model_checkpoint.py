@@ -26,6 +26,8 @@ class ModelCheckpoint(Callback):
         >>> ModelCheckpoint("best.pratique", monitor="val_accuracy", save_best_only=True)
     """
 
+    rank_zero_only = True  # writes files or prints: rank 0 only when data-parallel
+
     def __init__(self, filepath, monitor: str = "val_loss", save_best_only: bool = False,
                  save_weights_only: bool = False, mode: str = "auto", save_freq="epoch",
                  verbose: int = 0):

@@ -23,6 +23,8 @@ class ProgbarLogger(Callback):
         >>> model.fit(x, y, verbose=2)  # adds ProgbarLogger(2)
     """
 
+    rank_zero_only = True  # writes files or prints: rank 0 only when data-parallel
+
     def __init__(self, verbose: int = 1, stream=None):
         self.verbose = verbose
         self.stream = stream or sys.stdout

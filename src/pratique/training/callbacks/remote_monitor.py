@@ -28,6 +28,8 @@ class RemoteMonitor(Callback):
         >>> RemoteMonitor(root="http://127.0.0.1:9000", send_as_json=True)
     """
 
+    rank_zero_only = True  # writes files or prints: rank 0 only when data-parallel
+
     def __init__(self, root: str = "http://localhost:9000", path: str = "/publish/epoch/end/",
                  field: str = "data", headers: dict | None = None, send_as_json: bool = False,
                  timeout: float = 5.0):

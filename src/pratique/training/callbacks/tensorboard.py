@@ -30,6 +30,8 @@ class TensorBoard(Callback):
         >>> model.fit(x, y, validation_split=0.1, callbacks=[TensorBoard("runs/logs", histogram_freq=1)])
     """
 
+    rank_zero_only = True  # writes files or prints: rank 0 only when data-parallel
+
     def __init__(self, log_dir="logs", histogram_freq=0, write_graph=True, write_images=True,
                  update_freq="epoch", hparams: dict | None = None):
         from ..._errors import PratiqueError
