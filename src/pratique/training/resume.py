@@ -24,7 +24,7 @@ import torch
 
 from .._errors import PratiqueError
 from .._version import __version__
-from .callbacks.base import Callback
+from .callbacks.resume_checkpoint import ResumeCheckpoint  # noqa: F401 (its home before the split)
 from .checkpoint import FORMAT, load_checkpoint, save_checkpoint
 from .interrupts import InterruptGuard, TrainingInterrupted, resume_hint, signal_name
 
@@ -166,32 +166,6 @@ def load_resume_state(path) -> dict:
 
 
 # -- the engine during fit -----------------------------------------------------------------------
-class ResumeCheckpoint(Callback):
-    """Write a full resume checkpoint to `path` every `save_freq` batches and/or each epoch.
-
-    The engine behind Keras' `BackupAndRestore`: any callback with `resume_path`, `save_freq`
-    and `auto_resume` attributes configures it. The previous file is kept as `path.prev`;
-    nothing is deleted when training ends.
-
-    Args:
-        path: e.g. "runs/train/last.ckpt".
-        save_freq: "epoch", or an int: every that many batches (and at each epoch end).
-        auto_resume: when `path` (or `path.prev`) exists, resume from it at the start of fit.
-
-    Example:
-        >>> model.fit(x, y, epochs=4, callbacks=[ResumeCheckpoint("last.ckpt", save_freq=50)])
-    """
-
-    def __init__(self, path, save_freq="epoch", auto_resume: bool = False):
-        if save_freq != "epoch" and (not isinstance(save_freq, int) or isinstance(save_freq, bool)
-                                     or save_freq < 1):
-            raise PratiqueError(f"save_freq must be 'epoch' or an int >= 1 (batches). "
-                                f"Received: save_freq={save_freq!r}")
-        self.resume_path = os.fspath(path)
-        self.save_freq = save_freq
-        self.auto_resume = auto_resume
-
-
 class _Idle:
     """Stands in for a FitRun when the loop runs outside `fit` (e.g. lr_find)."""
 
