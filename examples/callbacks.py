@@ -5,13 +5,14 @@ Then: pratique tensorboard --logdir OUT_DIR/logs"""
 import csv
 import os
 import sys
+from itertools import pairwise
 
 import matplotlib.pyplot as plt
 
 import pratique as pq
-from pratique.training.callbacks import (CSVLogger, EarlyStopping, ModelCheckpoint,
-                                         ReduceLROnPlateau, TensorBoard)
 from pratique.reports.curves import save_figure
+
+cb = pq.callbacks  # Keras' callbacks, same names and arguments
 
 FAST = os.environ.get("PRATIQUE_FAST") == "1"
 OUT = sys.argv[1] if len(sys.argv) > 1 else "runs/examples/callbacks"
@@ -19,11 +20,11 @@ N, EPOCHS = (300, 12) if FAST else (1500, 40)  # few digits: validation loss soo
 (x, y), (xt, yt) = pq.datasets.load_data("mnist5k")
 
 callbacks = [
-    EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True),
-    ModelCheckpoint(f"{OUT}/best.pratique", monitor="val_accuracy", save_best_only=True),
-    ReduceLROnPlateau(monitor="val_loss", factor=0.3, patience=1, min_lr=1e-5),
-    TensorBoard(f"{OUT}/logs", write_images=not FAST),
-    CSVLogger(f"{OUT}/epochs.csv"),
+    cb.EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True),
+    cb.ModelCheckpoint(f"{OUT}/best.pratique", monitor="val_accuracy", save_best_only=True),
+    cb.ReduceLROnPlateau(monitor="val_loss", factor=0.3, patience=1, min_lr=1e-5),
+    cb.TensorBoard(f"{OUT}/logs", write_images=not FAST),
+    cb.CSVLogger(f"{OUT}/epochs.csv"),
 ]
 model = pq.ImageClassifier("lenet5", seed=0)
 model.compile(optimizer="adam", lr=3e-3, loss="cross_entropy", metrics=["accuracy"])
@@ -47,7 +48,7 @@ fig, ax = plt.subplots(figsize=(9, 4.5), layout="tight")
 ax.plot(epochs, [float(r["val_loss"]) for r in rows], "o-", label="val_loss")
 ax.plot(epochs, [float(r["loss"]) for r in rows], "o-", label="loss (train)")
 ax.axvline(stop.best_epoch + 1, color="C2", ls="--", label="best epoch (restored, checkpointed)")
-for e, (a, b) in enumerate(zip(lrs, lrs[1:]), start=2):
+for e, (a, b) in enumerate(pairwise(lrs), start=2):
     if b < a:  # each row logs the LR its epoch trained with: the drop came after epoch e-1
         ax.axvline(e - 0.5, color="C3", ls=":", label=f"LR {a:.2g} -> {b:.2g}")
 ax.set(xlabel="epoch", ylabel="cross-entropy loss", title="LeNet-5 with five callbacks")

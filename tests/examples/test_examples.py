@@ -32,10 +32,10 @@ EXAMPLES = {
                                0.5, ["accuracy.png"]),
     "callbacks.py": (r"epochs run: \d+ of \d+, best checkpoint test accuracy: (\d\.\d+)", 0.5,
                      ["callbacks.png"]),
-    "transfer_learning.py": (r"validation accuracy \(efficientnet_lite0, frozen backbone, \d+ "
-                             r"epoch\(s\)\): (\d\.\d+)", 0.5, ["curves.png"]),
-    "feature_extraction.py": (r"validation accuracy \(MLP on frozen efficientnet_lite0 features\): "
-                              r"(\d\.\d+)", 0.5, ["embeddings_pca.png"]),
+    "transfer_learning.py": ((r"validation accuracy \(efficientnet_lite0, frozen backbone, \d+ "
+                              r"epoch\(s\)\): (\d\.\d+)"), 0.5, ["curves.png"]),
+    "feature_extraction.py": ((r"validation accuracy \(MLP on frozen efficientnet_lite0 features\): "
+                               r"(\d\.\d+)"), 0.5, ["embeddings_pca.png"]),
 }
 MAX_LINES = 60
 
