@@ -27,6 +27,15 @@ EXAMPLES = {
                            None, ["curves_no_dropout.png", "curves_dropout_0.5.png",
                                   "overfitting_gap.png"]),
     "lab_tour.py": (r"receptive field of 3x conv3x3: 7", None, []),
+    "lenets_and_ensemble.py": ((r"test accuracy: LeNet-1 (\d\.\d+), LeNet-4 (\d\.\d+), "
+                               r"LeNet-5 (\d\.\d+), boosted LeNet-4 (\d\.\d+)"),
+                               0.5, ["accuracy.png"]),
+    "callbacks.py": (r"epochs run: \d+ of \d+, best checkpoint test accuracy: (\d\.\d+)", 0.5,
+                     ["callbacks.png"]),
+    "transfer_learning.py": ((r"validation accuracy \(efficientnet_lite0, frozen backbone, \d+ "
+                              r"epoch\(s\)\): (\d\.\d+)"), 0.5, ["curves.png"]),
+    "feature_extraction.py": ((r"validation accuracy \(MLP on frozen efficientnet_lite0 features\): "
+                               r"(\d\.\d+)"), 0.5, ["embeddings_pca.png"]),
 }
 MAX_LINES = 60
 
