@@ -172,3 +172,14 @@ def test_image_classifier_predict_outputs(small_digits):
     assert list(labels) == [model.classes[i] for i in probs.argmax(1)]
     top, p = model.predict(xt[:5], top_k=3)
     assert top.shape == (5, 3) and np.all(np.diff(p, axis=1) <= 0)
+
+
+def test_loaded_model_is_compiled_with_the_saved_settings(tmp_path, small_digits):
+    (x, y), (xt, yt) = small_digits
+    model = pq.ImageClassifier("mlp", seed=0).compile(optimizer="sgd", lr=0.05)
+    model.fit(x, y, epochs=1, verbose=0, seed=0)
+    model.save(tmp_path / "m.pratique")
+    loaded = pq.load(tmp_path / "m.pratique")
+    assert isinstance(loaded.optimizer, torch.optim.SGD)
+    assert loaded.optimizer.param_groups[0]["lr"] == 0.05
+    assert loaded.evaluate(xt, yt, verbose=0) == model.evaluate(xt, yt, verbose=0)

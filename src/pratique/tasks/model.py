@@ -274,6 +274,7 @@ class Model:
         return {"architecture": self.architecture, "classes": self.classes,
                 "preprocessing": self.preprocessing,
                 "input_shape": list(self.input_shape) if self.input_shape else None,
+                "compile": self._compile_args,
                 "metrics": {k: v[-1] for k, v in self.history.history.items()} if self.history else {}}
 
     def save(self, path) -> None:
@@ -358,4 +359,7 @@ def load(path, module: nn.Module | None = None) -> Model:
     model.preprocessing = manifest.get("preprocessing") or {}
     shape = manifest.get("input_shape")
     model.input_shape = tuple(shape) if shape else None
+    compiled = manifest.get("compile")
+    if compiled:  # as Keras' load_model: ready to evaluate (or fit again) with the saved settings
+        model.compile(**{k: v for k, v in compiled.items() if v is not None})
     return model
