@@ -151,6 +151,10 @@ def match_channels(x: torch.Tensor, channels: int) -> torch.Tensor:
 def load_images_for_prediction(paths, preprocessing: dict) -> torch.Tensor:
     """Decode files and apply the saved eval transform: float32 (N, C, H, W), ready for the model.
 
+    The result is already normalized: feed it to `model.module` directly. `Model.predict` takes
+    raw images (uint8, or floats in [0, 1]) and normalizes them itself, and
+    `ImageClassifier.predict(paths)` takes the file paths.
+
     Example:
         >>> x = load_images_for_prediction(["a.jpg", "b.png"], model.preprocessing)
     """

@@ -37,9 +37,10 @@ def _tensor(a, what: str) -> torch.Tensor:
     if isinstance(a, (list, tuple)):
         a = np.asarray(a)
     if isinstance(a, np.ndarray):
-        if a.dtype == object:
-            raise PratiqueError(f"{what} must be a numeric array. Received dtype=object; "
-                                "pass a numpy array of numbers (uint8 images or floats).")
+        if a.dtype == object or a.dtype.kind in "US":
+            raise PratiqueError(f"{what} must be a numeric array. Received dtype={a.dtype}; "
+                                "pass a numpy array of numbers (uint8 images or floats); for image files use "
+                                "ImageClassifier.predict(paths) or ImageData.from_files.")
         return torch.from_numpy(np.ascontiguousarray(a))
     raise PratiqueError(f"{what} must be a numpy array, a torch tensor or a tuple (x, y). "
                         f"Received: {type(a).__name__}.")
