@@ -51,9 +51,14 @@ class Trainer:
     def _to_device(self, x):
         if self.fabric.device.type != "cpu":
             x = x.to(self.fabric.device, non_blocking=True)
-        if self.channels_last and x.dim() == 4 and x.shape[1] > 1:
+        if self.channels_last and x.dim() == 4:
             x = x.contiguous(memory_format=torch.channels_last)
         return x
+
+    def _prepare(self, module) -> None:
+        """Convolutions run faster on channels-last weights and inputs (CPU oneDNN and GPU)."""
+        if self.channels_last and any(isinstance(m, torch.nn.Conv2d) for m in module.modules()):
+            module.to(memory_format=torch.channels_last)
 
     @resume.guarded  # SIGINT/SIGTERM handlers and the resume engine, for this call only
     def fit(self, model, train, epochs: int, val=None, callbacks=(), initial_epoch: int = 0) -> History:
@@ -65,6 +70,7 @@ class Trainer:
         if self.fabric.world_size > 1:  # shard the data, keep file-writing callbacks on rank 0
             callbacks = self._distribute(train, val, callbacks)
         cbs = CallbackList([*callbacks, history], model)  # last, as in Keras: it sees every key
+        self._prepare(model.module)
         module, optimizer = self.fabric.setup(getattr(model, "_compiled", None) or model.module,
                                               model.optimizer)
         model.stop_training = False
@@ -163,6 +169,7 @@ class Trainer:
     def evaluate(self, model, batches, cbs=None) -> dict:
         """Mean loss and each metric over `batches`, in eval mode."""
         module = model.module.to(self.fabric.device)
+        self._prepare(module)  # the same layout as in fit: identical numbers before and after a save
         was_training = module.training
         module.eval()
         world = self.fabric.world_size
@@ -203,6 +210,7 @@ class Trainer:
     def predict(self, module, batches, cbs=None) -> torch.Tensor:
         """Concatenated outputs of `module` over the `x` of each batch, on the CPU."""
         module = module.to(self.fabric.device)
+        self._prepare(module)
         was_training = module.training
         module.eval()
         outs = []
