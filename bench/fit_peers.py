@@ -11,6 +11,7 @@ Peers are not dependencies of pratique: `--install` pip-installs Keras and fasta
 bench/.peers/site (added to sys.path here); a peer that cannot be imported is skipped.
 
     python bench/fit_peers.py [--repeats 3] [--epochs 2] [--models lenet5,mlp] [--install]
+    python bench/fit_peers.py --time-to 0.97 --models lenet5      # adds time-to-97% per peer
 """
 from __future__ import annotations
 
@@ -63,14 +64,56 @@ def held_out_accuracy(module, xt, yt) -> float:
     return acc
 
 
+class TimeTo:
+    """Epoch-end tick: held-out accuracy measured off the clock; the training time until it first
+    reaches `target` (seconds since `start()`, minus the ticks' own time) is kept."""
+
+    def __init__(self, xt, yt, target):
+        self.xt, self.yt, self.target = xt, yt, target
+
+    def start(self):
+        self.t0, self.paused, self.reached, self.epochs, self.best = time.perf_counter(), 0.0, None, 0, 0.0
+
+    def __call__(self, module):
+        t = time.perf_counter()
+        self.epochs += 1
+        acc = held_out_accuracy(module, self.xt, self.yt)
+        self.best = max(self.best, acc)
+        if self.reached is None and acc >= self.target:
+            self.reached = (t - self.t0 - self.paused, self.epochs)
+        self.paused += time.perf_counter() - t
+
+
+def time_to(peers, name, data, target, max_epochs, repeats) -> None:
+    print(f"\n{name}: training seconds until held-out accuracy >= {target} (median of {repeats}; "
+          f"evaluation off the clock; at most {max_epochs} epochs)")
+    print(f"  {'peer':<10} {'seconds':>8} {'epochs':>7} {'ours is':>8} {'best acc':>9}")
+    order, results = list(peers), {p: [] for p in peers}
+    for r in range(repeats):
+        for p in order[r % len(order):] + order[:r % len(order)]:
+            tick = TimeTo(*data[1], target)
+            tick.start()
+            peers[p](name, data, max_epochs, tick)
+            results[p].append(tick)
+    med = {p: statistics.median(t.reached[0] if t.reached else float("inf") for t in ts)
+           for p, ts in results.items()}
+    for p, ts in results.items():
+        epochs = statistics.median(t.reached[1] if t.reached else float("inf") for t in ts)
+        ours = f"{med[p] / med['ours']:.2f}x" if "ours" in med and med[p] < float("inf") else "-"
+        shown = f"{med[p]:8.2f}" if med[p] < float("inf") else "not met"
+        print(f"  {p:<10} {shown:>8} {epochs:>7} {ours:>8} {max(t.best for t in ts):9.4f}")
+
+
 # -- the runners: each trains `fresh(name)` and returns (seconds, held-out accuracy) ------------
-def run_ours(name, data, epochs):
+def run_ours(name, data, epochs, tick=None):
     (x, y), (xt, yt) = data
     model = pq.Model(fresh(name)).compile(optimizer="adam", lr=LR, loss="cross_entropy", metrics=["accuracy"])
     with tempfile.TemporaryDirectory() as tmp:
         callbacks = [pq.callbacks.EarlyStopping(monitor="val_loss", patience=5),
                      pq.callbacks.CSVLogger(os.path.join(tmp, "log.csv")),
                      pq.callbacks.ModelCheckpoint(os.path.join(tmp, "best.safetensors"), save_best_only=True)]
+        if tick is not None:
+            callbacks.append(pq.callbacks.LambdaCallback(on_epoch_end=lambda e, logs: tick(model.module)))
         t0 = time.perf_counter()
         model.fit(x, y, epochs=epochs, batch_size=BATCH, validation_data=(xt, yt), callbacks=callbacks,
                   verbose=0, seed=0)
@@ -78,7 +121,7 @@ def run_ours(name, data, epochs):
     return took, model.history.history["val_accuracy"][-1]
 
 
-def run_textbook(name, data, epochs):
+def run_textbook(name, data, epochs, tick=None):
     """The loop of the PyTorch tutorials: DataLoader over a TensorDataset, .item() per batch."""
     (x, y), (xt, yt) = data
     model = fresh(name)
@@ -104,11 +147,13 @@ def run_textbook(name, data, epochs):
                 out = model(xb)
                 val_loss += F.cross_entropy(out, yb, reduction="sum").item()
                 val_correct += (out.argmax(1) == yb).sum().item()
+        if tick is not None:
+            tick(model)
     took = time.perf_counter() - t0
     return took, val_correct / len(yt)
 
 
-def run_lightning(name, data, epochs):
+def run_lightning(name, data, epochs, tick=None):
     import lightning as L
 
     (x, y), (xt, yt) = data
@@ -135,8 +180,13 @@ def run_lightning(name, data, epochs):
         def configure_optimizers(self):
             return torch.optim.Adam(self.parameters(), lr=LR)
 
+    class Tick(L.Callback):
+        def on_train_epoch_end(self, trainer, pl_module):
+            tick(pl_module.net)
+
     module = Module()
     trainer = L.Trainer(max_epochs=epochs, accelerator="cpu", devices=1, logger=False,
+                        callbacks=[Tick()] if tick is not None else None,
                         enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False,
                         num_sanity_val_steps=0)
     t0 = time.perf_counter()
@@ -146,7 +196,7 @@ def run_lightning(name, data, epochs):
     return took, held_out_accuracy(module.net, xt, yt)
 
 
-def run_keras(name, data, epochs):
+def run_keras(name, data, epochs, tick=None):
     import keras
 
     (x, y), (xt, yt) = data
@@ -155,16 +205,18 @@ def run_keras(name, data, epochs):
     model.compile(optimizer=keras.optimizers.Adam(LR, beta_1=0.9, beta_2=0.999, epsilon=1e-8),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
     t0 = time.perf_counter()
-    model.fit(x.numpy(), y.numpy(), batch_size=BATCH, epochs=epochs, verbose=0,
+    ticks = [keras.callbacks.LambdaCallback(on_epoch_end=lambda e, logs: tick(module))] if tick else []
+    model.fit(x.numpy(), y.numpy(), batch_size=BATCH, epochs=epochs, verbose=0, callbacks=ticks,
               validation_data=(xt.numpy(), yt.numpy()), validation_batch_size=VAL_BATCH)
     took = time.perf_counter() - t0
     return took, held_out_accuracy(module, xt, yt)
 
 
-def run_fastai(name, data, epochs):
+def run_fastai(name, data, epochs, tick=None):
     from functools import partial
 
     import fastai.callback.progress  # noqa: F401 - adds Learner.no_bar
+    from fastai.callback.core import Callback
     from fastai.data.core import DataLoaders
     from fastai.data.load import DataLoader as FastDL
     from fastai.learner import Learner
@@ -178,8 +230,14 @@ def run_fastai(name, data, epochs):
     learn = Learner(dls, module, loss_func=F.cross_entropy, metrics=accuracy,
                     opt_func=partial(Adam, mom=0.9, sqr_mom=0.999, eps=1e-8, wd=0.0))
     t0 = time.perf_counter()
+    class Tick(Callback):
+        order = 99  # after the recorder and the metrics
+
+        def after_epoch(self):
+            tick(module)
+
     with learn.no_bar(), learn.no_logging():
-        learn.fit(epochs, lr=LR)
+        learn.fit(epochs, lr=LR, cbs=[Tick()] if tick is not None else None)
     took = time.perf_counter() - t0
     return took, held_out_accuracy(module, xt, yt)
 
@@ -215,6 +273,8 @@ def main() -> None:
     parser.add_argument("--models", default="lenet5,mlp")
     parser.add_argument("--peers", default=",".join(RUNNERS))
     parser.add_argument("--install", action="store_true", help="pip-install Keras and fastai into bench/.peers")
+    parser.add_argument("--time-to", type=float, default=0.0, help="also time each peer to this held-out accuracy")
+    parser.add_argument("--max-epochs", type=int, default=20, help="epoch cap for --time-to")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     import logging
@@ -243,6 +303,8 @@ def main() -> None:
                 times[p].append(took)
                 accs[p].append(acc)
         report(name, times, accs, len(data[0][1]) * args.epochs)
+        if args.time_to:
+            time_to(peers, name, data, args.time_to, args.max_epochs, args.repeats)
 
 
 def report(name, times, accs, images) -> None:
