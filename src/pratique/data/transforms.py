@@ -2,6 +2,8 @@
 uint8 (N, C, H, W) -> float32 scaled, augmented, normalized. The eval part serializes to a dict."""
 from __future__ import annotations
 
+import math
+
 import torch
 
 from .._errors import PratiqueError, unknown_name
@@ -86,13 +88,13 @@ class BatchPipeline:
             x = _augment.randaugment(x, g)
         if s is not None and x.dim() == 4:
             x = _augment.flips(x, s, g)  # exact, and cheapest on uint8
-        # a new float tensor: the in-place ops below never touch the caller's data
-        x = x.float().div_(255.0) if x.dtype == torch.uint8 else x.to(torch.float32, copy=True)
-        if s is not None and x.dim() == 4:
+        between = s is not None and x.dim() == 4 and (_geometric_on(s) or _photometric_on(s))
+        x, normalized = self._to_float(x, fuse_normalize=not between)
+        if between:
             if _geometric_on(s):
                 x = _augment.geometric(x, s, g)
             x = _augment.photometric(x, s, g)
-        if self.mean is not None:
+        if self.mean is not None and not normalized:
             shape = (1, -1, 1, 1) if x.dim() == 4 else (1, -1)
             x = x.sub_(self.mean.view(shape)).div_(self.std.view(shape))
         if s is not None and x.dim() == 4:
@@ -101,6 +103,32 @@ class BatchPipeline:
             if (s["mixup"] or s["cutmix"]) and y is not None:
                 x, y = _augment.mix(x, y, s, self.num_classes, self.multi_label, g)
         return x, y
+
+
+    def _to_float(self, x: torch.Tensor, fuse_normalize: bool) -> tuple[torch.Tensor, bool]:
+        """A new float32 tensor (the in-place ops after it never touch the caller's data): x / 255,
+        or straight to (x / 255 - mean) / std in two passes when nothing comes in between. Inside
+        a DataLoader worker it is allocated in shared memory, so handing the batch over copies nothing."""
+        out = _new_float(x.shape)
+        shape = (1, -1, 1, 1) if x.dim() == 4 else (1, -1)
+        scale = 1 / 255.0 if x.dtype == torch.uint8 else 1.0
+        if fuse_normalize and self.mean is not None:
+            torch.mul(x, (scale / self.std).view(shape), out=out)
+            return out.sub_((self.mean / self.std).view(shape)), True
+        return (torch.div(x, 255.0, out=out) if x.dtype == torch.uint8 else out.copy_(x)), False
+
+
+def _new_float(shape) -> torch.Tensor:
+    if torch.utils.data.get_worker_info() is None:
+        return torch.empty(shape, dtype=torch.float32)
+    # as torch's default_collate does in a worker: the storage is born shared, never copied to it
+    proto = torch.empty(0, dtype=torch.float32)
+    storage = proto._typed_storage()._new_shared(math.prod(shape), device=proto.device)
+    return proto.new(storage).view(shape)
+
+
+def _photometric_on(s: dict) -> bool:
+    return bool(s["brightness_range"] or s["color_jitter"])
 
 
 def _geometric_on(s: dict) -> bool:
