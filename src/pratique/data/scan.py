@@ -50,7 +50,8 @@ class Report:
 
     def bad_files(self) -> dict[str, str]:
         """{path: reason} for every file that cannot be used."""
-        return {p: i.message for i in self.errors if i.kind in ("corrupt", "not_image") for p in i.paths}
+        return {p: i.message.removeprefix(f"{p}: ") for i in self.errors
+                if i.kind in ("corrupt", "not_image") for p in i.paths}
 
     def to_dict(self) -> dict:
         return {"ok": self.ok, "n_files": self.n_files, "counts": self.counts,
