@@ -115,10 +115,29 @@ def test_from_numpy_tensors_and_dataset():
     (lambda r: ImageData.from_numpy(np.zeros((4, 8, 8), np.uint8), [0, 1, 0, 1], image_size="big"), "image_size"),
     (lambda r: ImageData.from_numpy(np.zeros((4, 8, 8), np.uint8), [0, 1, 0, 1], batchsize=3), "batch_size"),
     (lambda r: ImageData.from_numpy(np.zeros((4, 8, 8), np.uint8), [0, 1, 0, 1], augment={"rotate": 3}), "rotation_range"),
+    (lambda r: ImageData.from_numpy(np.full((4, 8, 8), 200.0, np.float32), [0, 1, 0, 1]), "divide by 255"),
+    (lambda r: ImageData.from_numpy(np.where(np.eye(8) > 0, np.nan, 0.5)[None].repeat(4, 0), [0, 1, 0, 1]), "NaN"),
+    (lambda r: ImageData.from_numpy(np.full((4, 3), np.inf), [0, 1, 0, 1]), "NaN or infinite"),
+    (lambda r: ImageData.from_numpy(np.zeros((4, 8, 8), np.uint8), [0, 1, 0, 1],
+                                    validation_data=(np.zeros((2, 9, 9), np.uint8), [0, 1])), r"\(1, 9, 9\).*\(1, 8, 8\)"),
+    (lambda r: ImageData.from_numpy(np.zeros((4, 8, 8), np.uint8), [0, 1, 0, 1],
+                                    test_data=(np.zeros((2, 8, 8, 3), np.uint8), [0, 1])), r"\(3, 8, 8\).*\(1, 8, 8\)"),
+    (lambda r: ImageData.from_numpy(np.zeros((4, 8, 8), np.uint8), [0, 1, 0, 1], normalize="batch"), "'imagenet'"),
+    (lambda r: ImageData.from_numpy(np.zeros((4, 8, 8), np.uint8), [0, 1, 0, 1], normalize=((0.5,), (0.0,))), "std > 0"),
+    (lambda r: ImageData.from_numpy(np.zeros((4, 8, 8), np.uint8), [0, 1, 0, 1], num_workers=-1), "num_workers"),
+    (lambda r: ImageData.from_numpy(np.zeros((4, 8, 8), np.uint8), [0, 1, 0, 1], num_workers=2.0), "num_workers"),
 ])
 def test_bad_inputs_fail_early(tmp_path, call, match):
     with pytest.raises(PratiqueError, match=match):
         call(tmp_path)
+
+
+def test_float_images_in_unit_range_and_same_shapes_after_resize_are_accepted():
+    x = np.linspace(0, 1, 4 * 8 * 8, dtype=np.float32).reshape(4, 8, 8)
+    data = ImageData.from_numpy(x, [0, 1, 0, 1], validation_data=(np.zeros((2, 9, 9, 3), np.uint8), [0, 1]),
+                                image_size=8, color_mode="grayscale", normalize=False)
+    assert tuple(data.splits["val"][0].shape) == (2, 1, 8, 8)
+    assert data.preprocessing["input_shape"] == [1, 8, 8]
 
 
 def test_val_classes_not_in_train(tmp_path, shapes_root):

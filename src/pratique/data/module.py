@@ -132,6 +132,7 @@ class ImageData:
             raise PratiqueError(f"Training data has {len(classes)} class(es) {classes}; a classifier needs at least 2.")
         if kind == "tensors":
             xs = {k: _shape_tensor(v, options) for k, v in xs.items()}
+            _check_same_shape(xs)
         else:
             _auto_size_and_mode(options, report, xs)
             xs = _materialize(xs, options, kind)
@@ -248,7 +249,26 @@ def _check_options(options: dict) -> dict:
     if o["sampler"] not in (None, "weighted"):
         raise PratiqueError(f"sampler must be None or 'weighted'. Received: {o['sampler']!r}")
     augment_spec(o["augment"])  # fails early on unknown arguments
+    _check_normalize(o["normalize"])
+    n = o["num_workers"]
+    if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 0):
+        raise PratiqueError(f"num_workers must be None (automatic) or an int >= 0 (0: decode in "
+                            f"this process). Received: num_workers={n!r}")
     return o
+
+
+def _check_normalize(norm) -> None:
+    if norm is True or norm is False or norm in ("dataset", "imagenet"):
+        return
+    pair = isinstance(norm, (tuple, list)) and len(norm) == 2
+    try:
+        mean, std = ([float(v) for v in part] for part in norm) if pair else (None, None)
+    except (TypeError, ValueError):
+        mean = std = None
+    if mean is None or not mean or len(mean) != len(std) or min(std) <= 0:
+        raise PratiqueError("normalize must be True (the training set's per-channel stats), "
+                            "'dataset' (the same), 'imagenet', False, or (mean, std) with one value "
+                            f"per channel and std > 0, e.g. ((0.5,), (0.25,)). Received: normalize={norm!r}")
 
 
 def _tensor_labels(ys: dict, classes):
@@ -343,6 +363,15 @@ def _shape_tensor(x: torch.Tensor, options) -> torch.Tensor:
 
         x = F.resize(x, list(options["image_size"]), antialias=True)
     return x.contiguous()
+
+
+def _check_same_shape(xs: dict) -> None:
+    want = tuple(xs["train"].shape[1:])
+    for split, x in xs.items():
+        if tuple(x.shape[1:]) != want:
+            raise PratiqueError(f"{split} x has samples of shape {tuple(x.shape[1:])} but train x has "
+                                f"{want} ((C, H, W) for images). Pass arrays of one shape, or "
+                                "image_size=(H, W) and color_mode= to resize and convert all splits alike.")
 
 
 def _workers(options) -> int:

@@ -150,6 +150,8 @@ def check_arrays(x, y, what: str = "x"):
     elif x.dim() not in (2, 4):
         raise PratiqueError(f"{what} must have shape (N, H, W), (N, H, W, C), (N, C, H, W) or "
                             f"(N, features). Received shape {tuple(x.shape)}.")
+    if x.is_floating_point():
+        _check_float_values(x, what, images=x.dim() == 4)
     if len(x) != len(y):
         raise PratiqueError(f"{what} and y must have the same length. Received: {len(x)} samples "
                             f"and {len(y)} labels.")
@@ -160,6 +162,17 @@ def check_arrays(x, y, what: str = "x"):
             raise PratiqueError("y holds fractional values; pass integer class indices.")
         y = y.long()
     return x.contiguous(), (y.long() if y.dim() == 1 else y.float())
+
+
+def _check_float_values(x: torch.Tensor, what: str, images: bool) -> None:
+    bad = int((~torch.isfinite(x)).sum())
+    if bad:
+        raise PratiqueError(f"{what} holds {bad} NaN or infinite values. Expected finite numbers; "
+                            "replace or drop those samples (e.g. np.nan_to_num).")
+    if images and len(x) and (float(x.min()) < 0.0 or float(x.max()) > 1.0):
+        raise PratiqueError(f"{what}: float images must hold values in [0, 1]. Received values in "
+                            f"[{float(x.min()):g}, {float(x.max()):g}]. For 0..255 values divide by 255 "
+                            "or pass uint8 arrays; pass unnormalized images (normalize= does the rest).")
 
 
 def _as_tensor(a, what: str) -> torch.Tensor:
