@@ -185,3 +185,30 @@ def test_show_batch_writes_png(tmp_path, shapes_root):
     data = ImageData.from_folders(shapes_root, augment="standard", num_workers=0)
     path = data.show_batch(tmp_path / "b.png", n=9)
     assert os.path.getsize(path) > 1000
+
+
+class _Items(torch.utils.data.Dataset):
+    """A map-style dataset of 4x4 gray images with integer labels, optionally named classes."""
+
+    def __init__(self, labels, classes=None):
+        self.labels = labels
+        if classes is not None:
+            self.classes = classes
+
+    def __len__(self):
+        return len(self.labels)
+
+    def __getitem__(self, i):
+        return torch.full((1, 4, 4), i / len(self.labels)), self.labels[i]
+
+
+def test_from_dataset_integer_labels_are_indices_named_by_ds_classes():
+    data = ImageData.from_dataset(_Items([0, 1, 5, 1, 0, 5]), num_workers=0, image_size=4)
+    assert data.splits["train"][1].tolist() == [0, 1, 5, 1, 0, 5]  # not remapped to 0, 1, 2
+    assert data.classes == ["0", "1", "2", "3", "4", "5"]
+    named = ImageData.from_dataset(_Items([0, 2, 1, 2], classes=["cat", "dog", "owl"]), num_workers=0, image_size=4)
+    assert named.classes == ["cat", "dog", "owl"] and named.splits["train"][1].tolist() == [0, 2, 1, 2]
+    with pytest.raises(PratiqueError, match="out of range.*0..2"):
+        ImageData.from_dataset(_Items([0, 1, 3, 1], classes=["cat", "dog", "owl"]), num_workers=0, image_size=4)
+    with pytest.raises(PratiqueError, match="val labels must be class indices"):
+        ImageData.from_dataset(_Items([0, 1, 0, 1]), val_dataset=_Items(["a", "b"]), num_workers=0, image_size=4)

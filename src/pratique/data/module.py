@@ -99,10 +99,17 @@ class ImageData:
 
     @classmethod
     def from_dataset(cls, dataset, val_dataset=None, test_dataset=None, val_split=None, **options):
-        """Any map-style torch `Dataset` yielding `(image, label)` (PIL image, array or tensor)."""
+        """Any map-style torch `Dataset` yielding `(image, label)` (PIL image, array or tensor).
+
+        Integer labels are class indices (as torchvision's): the dataset's `classes` attribute,
+        when it has one, names them, and labels outside 0..len(classes)-1 are errors."""
         dss = {"train": dataset, "val": val_dataset, "test": test_dataset}
         dss = {k: v for k, v in dss.items() if v is not None}
         labels = {k: src.dataset_labels(v) for k, v in dss.items()}
+        if getattr(dataset, "classes", None) is not None:
+            options.setdefault("classes", [str(c) for c in dataset.classes])
+        if src.are_indices(labels["train"]):
+            labels = {k: src.as_indices(v, k) for k, v in labels.items()}
         return cls._build(dss, labels, {**options, "val_split": val_split}, "dataset")
 
     @classmethod
@@ -120,7 +127,7 @@ class ImageData:
     @classmethod
     def _build(cls, xs: dict, raw_labels: dict, options: dict, kind: str, found=((), ())):
         options = _check_options(options)
-        if kind == "tensors":
+        if isinstance(raw_labels["train"], torch.Tensor):  # arrays, or a Dataset's integer labels
             classes, ys, multi = _tensor_labels(raw_labels, options["classes"])
         else:
             classes, ys, multi = src.encode_labels(raw_labels, options["classes"])

@@ -214,6 +214,23 @@ def to_uint8_image(img, color_mode: str, size) -> torch.Tensor:
     return resize_uint8(img, size) if size is not None else img
 
 
+def _is_index(v) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def are_indices(labels: list) -> bool:
+    """True when every label is an int (class index), not a name or a list (multi-label)."""
+    return bool(labels) and all(_is_index(v) for v in labels)
+
+
+def as_indices(labels: list, split: str) -> torch.Tensor:
+    odd = [v for v in labels if not _is_index(v)]
+    if odd:
+        raise PratiqueError(f"{split} labels must be class indices (ints), as the training labels "
+                            f"are. Received e.g. {odd[0]!r}.")
+    return torch.tensor([int(v) for v in labels], dtype=torch.int64)
+
+
 def dataset_labels(ds) -> list:
     """Labels of a torch Dataset: its `targets` attribute when it has one, else one pass over it."""
     if not hasattr(ds, "__len__") or not hasattr(ds, "__getitem__"):

@@ -276,7 +276,7 @@ def lr_find(config: TrainConfig | None = None, plot: str | None = "lr_find.png",
         raise PratiqueError("lr-find needs Model.lr_find (pratique.training.lr_finder), which this "
                             "install lacks.")
     data = resolve_data(config.data, config.image_size, config.batch_size, config.validation_split,
-                        config.seed, skip_bad)
+                        config.seed)
     seed_everything(config.seed)
     model = _build(config, data)
     x = data.train if not isinstance(data.train, tuple) else data.train[0]
