@@ -48,6 +48,17 @@ def test_16bit_png_is_scaled_not_saturated(tmp_path):
     assert x.tolist() == [[[0, 100, 255, 4]]]  # 1000 / 257 = 3.9 -> 4, not 255
 
 
+def test_dark_16bit_png_is_scaled_by_its_bit_depth_not_its_values(tmp_path):
+    dark = np.array([[0, 100, 200, 255]], dtype=np.uint16)  # out of 65535: nearly black
+    Image.fromarray(dark).save(tmp_path / "dark.png")
+    assert Image.open(tmp_path / "dark.png").mode.startswith("I;16")
+    assert decode_image(tmp_path / "dark.png").tolist() == [[[0, 0, 1, 1]]]  # round(v / 257)
+    assert decode_image(tmp_path / "dark.png", "rgb")[:, 0, 3].tolist() == [1, 1, 1]
+    bright = np.array([[257 * 10, 257 * 128, 65535, 65000]], dtype=np.uint16)
+    Image.fromarray(bright).save(tmp_path / "bright.tif")
+    assert decode_image(tmp_path / "bright.tif").tolist() == [[[10, 128, 255, 253]]]
+
+
 def test_exif_orientation(tmp_path):
     img = Image.fromarray(RGB)  # 6 high, 5 wide
     exif = Image.Exif()

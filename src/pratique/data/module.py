@@ -10,6 +10,7 @@ from .._errors import PratiqueError, unknown_name
 from . import _stats
 from . import sources as src
 from .datasets import stratified_split
+from .decode import _GRAY_MODES
 from .loaders import Fetcher, InMemoryBatches, StreamingBatches, decode_all
 from .transforms import IMAGENET_MEAN, IMAGENET_STD, BatchPipeline, augment_spec, match_channels
 
@@ -339,7 +340,7 @@ def _auto_size_and_mode(options, report, xs) -> None:
         probes = [probe(p) for p in xs["train"][:2000]]  # cached: no second decode
         probes = [p for p in probes if p["ok"]]
     if options["color_mode"] is None:
-        gray = probes and all(p["mode"] in ("1", "L", "LA", "I", "I;16", "F") for p in probes)
+        gray = probes and all(p["mode"] in _GRAY_MODES for p in probes)
         options["color_mode"] = "grayscale" if gray else "rgb"
     if options["image_size"] is None:
         if not probes:
