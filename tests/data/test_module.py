@@ -212,3 +212,25 @@ def test_from_dataset_integer_labels_are_indices_named_by_ds_classes():
         ImageData.from_dataset(_Items([0, 1, 3, 1], classes=["cat", "dog", "owl"]), num_workers=0, image_size=4)
     with pytest.raises(PratiqueError, match="val labels must be class indices"):
         ImageData.from_dataset(_Items([0, 1, 0, 1]), val_dataset=_Items(["a", "b"]), num_workers=0, image_size=4)
+
+
+def test_no_class_folders_error_shows_the_real_path(tmp_path):
+    with pytest.raises(PratiqueError) as e:
+        ImageData.from_folders(tmp_path)
+    assert f"{tmp_path}/cat/1.jpg" in str(e.value) and "{root}" not in str(e.value)
+
+
+def test_skip_bad_is_suggested_only_for_unreadable_files(tmp_path, shapes_root):
+    os.mkdir(os.path.join(shapes_root, "empty"))
+    with pytest.raises(PratiqueError, match="empty") as e:
+        ImageData.from_folders(shapes_root, num_workers=0)
+    assert "skip_bad" not in str(e.value)
+    one = tmp_path / "one"
+    shutil.copytree(os.path.join(shapes_root, "circle"), one / "circle")
+    with pytest.raises(PratiqueError, match="at least 2") as e:
+        ImageData.from_folders(one, num_workers=0)
+    assert "skip_bad" not in str(e.value)
+    with open(os.path.join(shapes_root, "circle", "zz.png"), "wb") as f:
+        f.write(b"broken")
+    with pytest.raises(PratiqueError, match="skip_bad=True"):
+        ImageData.from_folders(shapes_root, num_workers=0)

@@ -321,7 +321,10 @@ def _check_files(xs, ys, classes, found, skip_bad):
     other_errors = [i for i in report.errors if i.kind not in ("corrupt", "not_image")]
     if other_errors or (bad and not skip_bad):
         listing = "\n".join(f"  {i.message}" for i in report.errors)
-        hint = "Fix or remove these files, or pass skip_bad=True to skip them (they are recorded)."
+        hint = "Fix the folders listed (add images to each class; at least 2 classes)."
+        if bad and not skip_bad:  # skip_bad helps with unreadable files only
+            hint = ("Fix or remove the unreadable files, or pass skip_bad=True to skip them (they "
+                    "are recorded)." + (" Also fix the folders listed." if other_errors else ""))
         raise PratiqueError(f"The data check found {len(report.errors)} errors:\n{listing}\n{hint}")
     skipped = [{"path": p, "reason": r} for p, r in bad.items()]
     for k in list(xs):

@@ -35,7 +35,7 @@ def list_class_folders(root) -> tuple[list[str], list[str], list[str], list[str]
                      if not d.startswith(".") and os.path.isdir(os.path.join(root, d)))
     if not classes:
         raise PratiqueError(f"Folder {root!r} holds no class folders. Expected one subfolder per "
-                            "class, e.g. {root}/cat/1.jpg, {root}/dog/2.jpg.")
+                            f"class, e.g. {root}/cat/1.jpg, {root}/dog/2.jpg.")
     paths, labels, empty, others = [], [], [], []
     for c in classes:
         n = 0
