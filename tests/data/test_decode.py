@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 import torch
-from PIL import Image
+from PIL import Image, ImageOps
 
 from pratique.data import decode_image
 from pratique.data.decode import DecodeError, read_image
@@ -46,6 +46,40 @@ def test_16bit_png_is_scaled_not_saturated(tmp_path):
     assert Image.open(tmp_path / "16.png").mode.startswith("I")
     x = decode_image(tmp_path / "16.png")
     assert x.tolist() == [[[0, 100, 255, 4]]]  # 1000 / 257 = 3.9 -> 4, not 255
+
+
+def test_dark_16bit_png_is_scaled_by_its_bit_depth_not_its_values(tmp_path):
+    dark = np.array([[0, 100, 200, 255]], dtype=np.uint16)  # out of 65535: nearly black
+    Image.fromarray(dark).save(tmp_path / "dark.png")
+    assert Image.open(tmp_path / "dark.png").mode.startswith("I;16")
+    assert decode_image(tmp_path / "dark.png").tolist() == [[[0, 0, 1, 1]]]  # round(v / 257)
+    assert decode_image(tmp_path / "dark.png", "rgb")[:, 0, 3].tolist() == [1, 1, 1]
+    bright = np.array([[257 * 10, 257 * 128, 65535, 65000]], dtype=np.uint16)
+    Image.fromarray(bright).save(tmp_path / "bright.tif")
+    assert decode_image(tmp_path / "bright.tif").tolist() == [[[10, 128, 255, 253]]]
+
+
+def _pil_rgb(path):
+    """PIL's own conversion, the reference: EXIF orientation applied, then RGB, as (C, H, W)."""
+    with Image.open(path) as img:
+        return torch.from_numpy(np.asarray(ImageOps.exif_transpose(img).convert("RGB")).copy()).permute(2, 0, 1)
+
+
+def test_palette_cmyk_and_exif_pixels_equal_pils_conversion(tmp_path):
+    Image.fromarray(RGB).quantize(16).save(tmp_path / "p.png")
+    p = Image.open(tmp_path / "p.png")
+    p.info["transparency"] = 0
+    p.save(tmp_path / "pt.png", transparency=0)  # a palette with a transparent entry
+    Image.fromarray(RGB).convert("CMYK").save(tmp_path / "cmyk.jpg")
+    img, exif = Image.fromarray(RGB), Image.Exif()
+    for orientation in range(2, 9):  # every mirror and rotation
+        exif[0x0112] = orientation
+        img.save(tmp_path / f"o{orientation}.jpg", exif=exif, quality=95)
+    for f in ["p.png", "pt.png", "cmyk.jpg", *[f"o{o}.jpg" for o in range(2, 9)]]:
+        ref = _pil_rgb(tmp_path / f)
+        assert torch.equal(decode_image(tmp_path / f, "rgb"), ref), f
+        assert torch.equal(read_image(tmp_path / f, "rgb"), ref), f  # the JPEG fast path agrees
+    assert not torch.equal(_pil_rgb(tmp_path / "o6.jpg"), _pil_rgb(tmp_path / "o8.jpg"))
 
 
 def test_exif_orientation(tmp_path):

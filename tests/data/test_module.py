@@ -115,10 +115,29 @@ def test_from_numpy_tensors_and_dataset():
     (lambda r: ImageData.from_numpy(np.zeros((4, 8, 8), np.uint8), [0, 1, 0, 1], image_size="big"), "image_size"),
     (lambda r: ImageData.from_numpy(np.zeros((4, 8, 8), np.uint8), [0, 1, 0, 1], batchsize=3), "batch_size"),
     (lambda r: ImageData.from_numpy(np.zeros((4, 8, 8), np.uint8), [0, 1, 0, 1], augment={"rotate": 3}), "rotation_range"),
+    (lambda r: ImageData.from_numpy(np.full((4, 8, 8), 200.0, np.float32), [0, 1, 0, 1]), "divide by 255"),
+    (lambda r: ImageData.from_numpy(np.where(np.eye(8) > 0, np.nan, 0.5)[None].repeat(4, 0), [0, 1, 0, 1]), "NaN"),
+    (lambda r: ImageData.from_numpy(np.full((4, 3), np.inf), [0, 1, 0, 1]), "NaN or infinite"),
+    (lambda r: ImageData.from_numpy(np.zeros((4, 8, 8), np.uint8), [0, 1, 0, 1],
+                                    validation_data=(np.zeros((2, 9, 9), np.uint8), [0, 1])), r"\(1, 9, 9\).*\(1, 8, 8\)"),
+    (lambda r: ImageData.from_numpy(np.zeros((4, 8, 8), np.uint8), [0, 1, 0, 1],
+                                    test_data=(np.zeros((2, 8, 8, 3), np.uint8), [0, 1])), r"\(3, 8, 8\).*\(1, 8, 8\)"),
+    (lambda r: ImageData.from_numpy(np.zeros((4, 8, 8), np.uint8), [0, 1, 0, 1], normalize="batch"), "'imagenet'"),
+    (lambda r: ImageData.from_numpy(np.zeros((4, 8, 8), np.uint8), [0, 1, 0, 1], normalize=((0.5,), (0.0,))), "std > 0"),
+    (lambda r: ImageData.from_numpy(np.zeros((4, 8, 8), np.uint8), [0, 1, 0, 1], num_workers=-1), "num_workers"),
+    (lambda r: ImageData.from_numpy(np.zeros((4, 8, 8), np.uint8), [0, 1, 0, 1], num_workers=2.0), "num_workers"),
 ])
 def test_bad_inputs_fail_early(tmp_path, call, match):
     with pytest.raises(PratiqueError, match=match):
         call(tmp_path)
+
+
+def test_float_images_in_unit_range_and_same_shapes_after_resize_are_accepted():
+    x = np.linspace(0, 1, 4 * 8 * 8, dtype=np.float32).reshape(4, 8, 8)
+    data = ImageData.from_numpy(x, [0, 1, 0, 1], validation_data=(np.zeros((2, 9, 9, 3), np.uint8), [0, 1]),
+                                image_size=8, color_mode="grayscale", normalize=False)
+    assert tuple(data.splits["val"][0].shape) == (2, 1, 8, 8)
+    assert data.preprocessing["input_shape"] == [1, 8, 8]
 
 
 def test_val_classes_not_in_train(tmp_path, shapes_root):
@@ -166,3 +185,52 @@ def test_show_batch_writes_png(tmp_path, shapes_root):
     data = ImageData.from_folders(shapes_root, augment="standard", num_workers=0)
     path = data.show_batch(tmp_path / "b.png", n=9)
     assert os.path.getsize(path) > 1000
+
+
+class _Items(torch.utils.data.Dataset):
+    """A map-style dataset of 4x4 gray images with integer labels, optionally named classes."""
+
+    def __init__(self, labels, classes=None):
+        self.labels = labels
+        if classes is not None:
+            self.classes = classes
+
+    def __len__(self):
+        return len(self.labels)
+
+    def __getitem__(self, i):
+        return torch.full((1, 4, 4), i / len(self.labels)), self.labels[i]
+
+
+def test_from_dataset_integer_labels_are_indices_named_by_ds_classes():
+    data = ImageData.from_dataset(_Items([0, 1, 5, 1, 0, 5]), num_workers=0, image_size=4)
+    assert data.splits["train"][1].tolist() == [0, 1, 5, 1, 0, 5]  # not remapped to 0, 1, 2
+    assert data.classes == ["0", "1", "2", "3", "4", "5"]
+    named = ImageData.from_dataset(_Items([0, 2, 1, 2], classes=["cat", "dog", "owl"]), num_workers=0, image_size=4)
+    assert named.classes == ["cat", "dog", "owl"] and named.splits["train"][1].tolist() == [0, 2, 1, 2]
+    with pytest.raises(PratiqueError, match="out of range.*0..2"):
+        ImageData.from_dataset(_Items([0, 1, 3, 1], classes=["cat", "dog", "owl"]), num_workers=0, image_size=4)
+    with pytest.raises(PratiqueError, match="val labels must be class indices"):
+        ImageData.from_dataset(_Items([0, 1, 0, 1]), val_dataset=_Items(["a", "b"]), num_workers=0, image_size=4)
+
+
+def test_no_class_folders_error_shows_the_real_path(tmp_path):
+    with pytest.raises(PratiqueError) as e:
+        ImageData.from_folders(tmp_path)
+    assert f"{tmp_path}/cat/1.jpg" in str(e.value) and "{root}" not in str(e.value)
+
+
+def test_skip_bad_is_suggested_only_for_unreadable_files(tmp_path, shapes_root):
+    os.mkdir(os.path.join(shapes_root, "empty"))
+    with pytest.raises(PratiqueError, match="empty") as e:
+        ImageData.from_folders(shapes_root, num_workers=0)
+    assert "skip_bad" not in str(e.value)
+    one = tmp_path / "one"
+    shutil.copytree(os.path.join(shapes_root, "circle"), one / "circle")
+    with pytest.raises(PratiqueError, match="at least 2") as e:
+        ImageData.from_folders(one, num_workers=0)
+    assert "skip_bad" not in str(e.value)
+    with open(os.path.join(shapes_root, "circle", "zz.png"), "wb") as f:
+        f.write(b"broken")
+    with pytest.raises(PratiqueError, match="skip_bad=True"):
+        ImageData.from_folders(shapes_root, num_workers=0)

@@ -77,3 +77,29 @@ def test_cli_human_json_and_exit_codes(tmp_path, shapes_root, capsys):
         code = e.code
     out = json.loads(capsys.readouterr().out)
     assert code == 1 and out["ok"] is False and out["issues"][0]["paths"] == [str(bad)]
+
+
+def test_val_and_test_classes_missing_from_train_are_errors_naming_the_folders(tmp_path, shapes_root):
+    root = tmp_path / "d"
+    shutil.copytree(shapes_root, root / "train")
+    shutil.copytree(shapes_root, root / "valid")
+    shutil.copytree(shapes_root, root / "test")
+    os.rename(root / "valid" / "square", root / "valid" / "hexagon")
+    shutil.copytree(root / "test" / "circle", root / "test" / "star")
+    r = check_folder(root)
+    issues = [i for i in r.issues if i.kind == "unknown_class"]
+    assert not r.ok and len(issues) == 2
+    assert issues[0].paths == [str(root / "valid" / "hexagon")] and "'hexagon'" in issues[0].message
+    assert issues[1].paths == [str(root / "test" / "star")] and issues[1].message.startswith("test")
+    assert r.counts["val"]["hexagon"] == 8  # still counted
+
+
+def test_mixed_modes_lists_example_files_per_mode(tmp_path, shapes_root):
+    root = tmp_path / "g"
+    shutil.copytree(shapes_root, root)  # grayscale (L) PNGs
+    f = root / "circle" / "colour.png"
+    Image.fromarray(np.zeros((16, 16, 3), np.uint8)).save(f)
+    issue = _kinds(check_folder(root))["mixed_modes"]
+    gray = sorted(str(p) for p in (root / "circle").glob("0*.png"))[:3]
+    assert f"L: {', '.join(gray)}" in issue.message and f"RGB: {f}" in issue.message
+    assert sorted(issue.paths) == sorted(gray + [str(f)])

@@ -61,6 +61,38 @@ def test_wrap_fill_is_a_roll(monkeypatch):
     assert any(torch.allclose(out, x.roll(k, -1), atol=1e-5) for k in (2, -2))
 
 
+def _upper_bounds(monkeypatch):
+    """Make every random draw of the geometric augmentation its upper bound: exact angles/shifts."""
+    from pratique.data import _augment
+
+    monkeypatch.setattr(_augment, "_uniform", lambda n, lo, hi, g: torch.full((n,), float(hi), dtype=torch.float64))
+    return _augment
+
+
+def test_rotation_by_exactly_90_degrees_is_rot90(monkeypatch):
+    _augment = _upper_bounds(monkeypatch)
+    x = torch.rand(3, 2, 5, 5, generator=torch.Generator().manual_seed(0))
+    out = _augment.geometric(x, augment_spec({"rotation_range": 90}), torch.Generator())
+    # +90 degrees turns the image counter-clockwise, as np.rot90 / torch.rot90 with k=1
+    assert torch.allclose(out, torch.rot90(x, 1, (-2, -1)), atol=1e-5)
+    assert not torch.allclose(out, torch.rot90(x, -1, (-2, -1)), atol=1e-2)
+
+
+@pytest.mark.parametrize("fill_mode, edge", [
+    ("constant", lambda row: [0.0, 0.0]),  # Keras: kkkk|abcd|kkkk with cval 0
+    ("nearest", lambda row: [row[7], row[7]]),  # aaaa|abcd|dddd
+    ("reflect", lambda row: [row[7], row[6]]),  # abcd|dcba
+])
+def test_fill_mode_edge_values(monkeypatch, fill_mode, edge):
+    _augment = _upper_bounds(monkeypatch)
+    x = torch.rand(2, 1, 3, 8, generator=torch.Generator().manual_seed(1))
+    s = augment_spec({"width_shift_range": 0.25, "fill_mode": fill_mode})  # 2 pixels of 8
+    out = _augment.geometric(x, s, torch.Generator())
+    assert torch.allclose(out[..., :6], x[..., 2:], atol=1e-5)  # out[j] = in[j + 2]
+    for o, row in zip(out.flatten(0, 2), x.flatten(0, 2)):
+        assert torch.allclose(o[6:], torch.tensor(edge(row.tolist())), atol=1e-5)
+
+
 def test_brightness_range_multiplies():
     x = torch.full((16, 1, 2, 2), 100, dtype=torch.uint8)
     out = _run({"brightness_range": (0.5, 1.5)}, x)

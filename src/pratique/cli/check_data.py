@@ -11,7 +11,8 @@ import click
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def check_data(path, as_json):
     """Check a folder of class folders (or train/ val/ test/ splits): corrupt, truncated or
-    mislabelled-extension files, empty or single classes, imbalance, modes, tiny images, leakage.
+    mislabelled-extension files, empty or single classes, val/test classes missing from train,
+    imbalance, modes, tiny images, leakage.
     Exits 1 when there are errors.
 
     \b

@@ -8,8 +8,10 @@ from ._options import build_config, run_options
 
 @click.command()
 @run_options()
+@click.option("--skip-bad", is_flag=True,
+              help="Leave out unreadable image files; the run directory lists them in skipped.csv.")
 @click.pass_context
-def train(ctx, **options):
+def train(ctx, skip_bad, **options):
     """Train a model; writes runs/train (then train2, ...).
 
     The run directory holds config.yaml, metrics.csv, TensorBoard events, best.pratique,
@@ -20,10 +22,11 @@ def train(ctx, **options):
       pratique train                                   # LeNet-5 on the bundled mnist5k
       pratique train --model mlp --epochs 10 --lr 0.001
       pratique train --data pets/ --model resnet18 --pretrained --image-size 224
+      pratique train --data pets/ --skip-bad          # unreadable files listed in skipped.csv
       pratique train --config runs/train/config.yaml   # repeat a run (into a new directory)
       pratique train --resume runs/train/last.ckpt --epochs 10
       pratique train --devices 2 --strategy ddp --batch-size 64   # data-parallel, 2 processes
     """
     from ..tasks.run import train as run_train
 
-    run_train(build_config(ctx, options))
+    run_train(build_config(ctx, options), skip_bad=skip_bad)

@@ -44,8 +44,9 @@ def decode_image(path, color_mode: str | None = None) -> torch.Tensor:
 
     try:
         with Image.open(path) as img:
+            sixteen = _is_16bit(img)  # read from the undecoded tiles, before the decode drops them
             img = ImageOps.exif_transpose(img)  # also forces the full decode
-            return _to_tensor(img, color_mode)
+            return _to_tensor(img, color_mode, sixteen)
     except FileNotFoundError:
         raise DecodeError(path, "no such file") from None
     except DecodeError:
@@ -54,11 +55,22 @@ def decode_image(path, color_mode: str | None = None) -> torch.Tensor:
         raise DecodeError(path, f"{type(e).__name__}: {e}") from None
 
 
-def _to_tensor(img, color_mode: str | None) -> torch.Tensor:
+def _is_16bit(img) -> bool:
+    """16-bit samples, by mode (I;16, I;16B...) or by the decoder's raw mode (Pillow < 10 opens
+    16-bit PNGs as mode I), never by the pixel values: a dark 16-bit image is still 16-bit."""
+    if img.mode.startswith("I;16"):
+        return True
+    return img.mode == "I" and any("I;16" in str(t[-1] if isinstance(t, tuple) else t.args)
+                                   for t in (img.tile or []))
+
+
+def _to_tensor(img, color_mode: str | None, sixteen: bool = False) -> torch.Tensor:
     gray = img.mode in _GRAY_MODES
     if img.mode.startswith("I") or img.mode == "F":
         a = np.asarray(img).astype(np.float64)
-        if a.max(initial=0) > 255:  # 16-bit content: scale 0..65535 -> 0..255, not clip
+        # 16-bit: 0..65535 -> 0..255 (65535 / 257 = 255), scaled, not clipped. 32-bit ints and
+        # floats have no fixed range: 0..255 values are taken as they are, larger ones as 16-bit.
+        if sixteen or a.max(initial=0) > 255:
             a = a / 257.0
         arr = np.clip(np.rint(a), 0, 255).astype(np.uint8)
         if color_mode == "rgb":

@@ -10,7 +10,28 @@ import torch
 from .decode import read_image
 
 
-class InMemoryBatches:
+class _ResumableOrder:
+    """`state_dict` / `load_state_dict` of a seeded data order, for exact mid-epoch resume.
+
+    Subclasses keep `generator`, `_epoch_rng` (its state before the current epoch's draws, None
+    between epochs), `position` (batches handed out in the epoch) and `_skip` (batches the next
+    epoch leaves out)."""
+
+    def state_dict(self) -> dict:
+        """Where the data order stands: the generator state at the start of the current epoch
+        and the batches already handed out in it (0 between epochs)."""
+        if self._epoch_rng is None:
+            return {"generator": self.generator.get_state(), "position": 0}
+        return {"generator": self._epoch_rng.clone(), "position": self.position}
+
+    def load_state_dict(self, state: dict) -> None:
+        """The next epoch draws the same order as the saved one and skips the batches done."""
+        self.generator.set_state(state["generator"])
+        self._skip = int(state["position"])
+        self._epoch_rng, self.position = None, 0
+
+
+class InMemoryBatches(_ResumableOrder):
     """Batches of `(x, y)` sliced from tensors held in memory.
 
     Each epoch draws one permutation from `generator` (when `shuffle`) and yields slices of it;
@@ -93,19 +114,6 @@ class InMemoryBatches:
             yield xb, yb
         self._epoch_rng, self.position = None, 0
 
-    def state_dict(self) -> dict:
-        """Where the data order stands: the generator state at the start of the current epoch
-        and the batches already handed out in it (0 between epochs)."""
-        if self._epoch_rng is None:
-            return {"generator": self.generator.get_state(), "position": 0}
-        return {"generator": self._epoch_rng.clone(), "position": self.position}
-
-    def load_state_dict(self, state: dict) -> None:
-        """The next epoch draws the same order as the saved one and skips the batches done."""
-        self.generator.set_state(state["generator"])
-        self._skip = int(state["position"])
-        self._epoch_rng, self.position = None, 0
-
 
 def _part(lo: int, hi: int, rank: int, world_size: int) -> tuple[int, int]:
     """Rank's contiguous part of [lo, hi) when split into world_size near-equal parts
@@ -169,10 +177,11 @@ class _EpochSampler:
         return len(self.items)
 
 
-class StreamingBatches:
+class StreamingBatches(_ResumableOrder):
     """Batches decoded from files (or a torch Dataset) by DataLoader workers, with pinned memory
     and persistent workers; each batch is augmented whole, seeded per batch so results do not
-    depend on the number of workers.
+    depend on the number of workers. `state_dict()` resumes the order (and the augmentation)
+    exactly, mid-epoch too.
 
     Example:
         >>> batches = StreamingBatches(Fetcher(paths, "rgb", (224, 224)), labels, 32, shuffle=True)
@@ -189,6 +198,8 @@ class StreamingBatches:
             _BatchDataset(fetcher, y, batch_transform), batch_size=None, sampler=self._sampler,
             num_workers=num_workers, pin_memory=torch.cuda.is_available(),
             persistent_workers=num_workers > 0, prefetch_factor=4 if num_workers > 0 else None)
+        self._epoch_rng: torch.Tensor | None = None  # see _ResumableOrder
+        self.position, self._skip = 0, 0
 
     def __len__(self) -> int:
         n = len(self.fetcher) / self.batch_size
@@ -199,13 +210,18 @@ class StreamingBatches:
         return len(self.fetcher)
 
     def __iter__(self):
+        self._epoch_rng = self.generator.get_state()
         order = epoch_order(len(self.fetcher), self.shuffle, self.weights, self.generator)
         order = torch.arange(len(self.fetcher)) if order is None else order
         seeds = torch.randint(2**62, (len(self),), generator=self.generator).tolist()
         b = self.batch_size
-        self._sampler.items = [(seeds[i], order[i * b:(i + 1) * b].tolist()) for i in range(len(self))]
+        start, self._skip = self._skip, 0  # a resumed epoch: the same draws, minus the batches done
+        self._sampler.items = [(seeds[i], order[i * b:(i + 1) * b].tolist()) for i in range(start, len(self))]
+        self.position = start
         for x, y in self.loader:
+            self.position += 1  # counted as handed out, whatever the workers prefetched
             yield x, (y if self.y is not None else None)
+        self._epoch_rng, self.position = None, 0
 
 
 def decode_all(fetcher: Fetcher, num_workers: int = 0, batch_size: int = 64) -> torch.Tensor:

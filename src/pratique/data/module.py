@@ -10,6 +10,7 @@ from .._errors import PratiqueError, unknown_name
 from . import _stats
 from . import sources as src
 from .datasets import stratified_split
+from .decode import _GRAY_MODES
 from .loaders import Fetcher, InMemoryBatches, StreamingBatches, decode_all
 from .transforms import IMAGENET_MEAN, IMAGENET_STD, BatchPipeline, augment_spec, match_channels
 
@@ -99,10 +100,17 @@ class ImageData:
 
     @classmethod
     def from_dataset(cls, dataset, val_dataset=None, test_dataset=None, val_split=None, **options):
-        """Any map-style torch `Dataset` yielding `(image, label)` (PIL image, array or tensor)."""
+        """Any map-style torch `Dataset` yielding `(image, label)` (PIL image, array or tensor).
+
+        Integer labels are class indices (as torchvision's): the dataset's `classes` attribute,
+        when it has one, names them, and labels outside 0..len(classes)-1 are errors."""
         dss = {"train": dataset, "val": val_dataset, "test": test_dataset}
         dss = {k: v for k, v in dss.items() if v is not None}
         labels = {k: src.dataset_labels(v) for k, v in dss.items()}
+        if getattr(dataset, "classes", None) is not None:
+            options.setdefault("classes", [str(c) for c in dataset.classes])
+        if src.are_indices(labels["train"]):
+            labels = {k: src.as_indices(v, k) for k, v in labels.items()}
         return cls._build(dss, labels, {**options, "val_split": val_split}, "dataset")
 
     @classmethod
@@ -120,7 +128,7 @@ class ImageData:
     @classmethod
     def _build(cls, xs: dict, raw_labels: dict, options: dict, kind: str, found=((), ())):
         options = _check_options(options)
-        if kind == "tensors":
+        if isinstance(raw_labels["train"], torch.Tensor):  # arrays, or a Dataset's integer labels
             classes, ys, multi = _tensor_labels(raw_labels, options["classes"])
         else:
             classes, ys, multi = src.encode_labels(raw_labels, options["classes"])
@@ -132,6 +140,7 @@ class ImageData:
             raise PratiqueError(f"Training data has {len(classes)} class(es) {classes}; a classifier needs at least 2.")
         if kind == "tensors":
             xs = {k: _shape_tensor(v, options) for k, v in xs.items()}
+            _check_same_shape(xs)
         else:
             _auto_size_and_mode(options, report, xs)
             xs = _materialize(xs, options, kind)
@@ -248,7 +257,26 @@ def _check_options(options: dict) -> dict:
     if o["sampler"] not in (None, "weighted"):
         raise PratiqueError(f"sampler must be None or 'weighted'. Received: {o['sampler']!r}")
     augment_spec(o["augment"])  # fails early on unknown arguments
+    _check_normalize(o["normalize"])
+    n = o["num_workers"]
+    if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 0):
+        raise PratiqueError(f"num_workers must be None (automatic) or an int >= 0 (0: decode in "
+                            f"this process). Received: num_workers={n!r}")
     return o
+
+
+def _check_normalize(norm) -> None:
+    if norm is True or norm is False or norm in ("dataset", "imagenet"):
+        return
+    pair = isinstance(norm, (tuple, list)) and len(norm) == 2
+    try:
+        mean, std = ([float(v) for v in part] for part in norm) if pair else (None, None)
+    except (TypeError, ValueError):
+        mean = std = None
+    if mean is None or not mean or len(mean) != len(std) or min(std) <= 0:
+        raise PratiqueError("normalize must be True (the training set's per-channel stats), "
+                            "'dataset' (the same), 'imagenet', False, or (mean, std) with one value "
+                            f"per channel and std > 0, e.g. ((0.5,), (0.25,)). Received: normalize={norm!r}")
 
 
 def _tensor_labels(ys: dict, classes):
@@ -293,7 +321,10 @@ def _check_files(xs, ys, classes, found, skip_bad):
     other_errors = [i for i in report.errors if i.kind not in ("corrupt", "not_image")]
     if other_errors or (bad and not skip_bad):
         listing = "\n".join(f"  {i.message}" for i in report.errors)
-        hint = "Fix or remove these files, or pass skip_bad=True to skip them (they are recorded)."
+        hint = "Fix the folders listed (add images to each class; at least 2 classes)."
+        if bad and not skip_bad:  # skip_bad helps with unreadable files only
+            hint = ("Fix or remove the unreadable files, or pass skip_bad=True to skip them (they "
+                    "are recorded)." + (" Also fix the folders listed." if other_errors else ""))
         raise PratiqueError(f"The data check found {len(report.errors)} errors:\n{listing}\n{hint}")
     skipped = [{"path": p, "reason": r} for p, r in bad.items()]
     for k in list(xs):
@@ -312,7 +343,7 @@ def _auto_size_and_mode(options, report, xs) -> None:
         probes = [probe(p) for p in xs["train"][:2000]]  # cached: no second decode
         probes = [p for p in probes if p["ok"]]
     if options["color_mode"] is None:
-        gray = probes and all(p["mode"] in ("1", "L", "LA", "I", "I;16", "F") for p in probes)
+        gray = probes and all(p["mode"] in _GRAY_MODES for p in probes)
         options["color_mode"] = "grayscale" if gray else "rgb"
     if options["image_size"] is None:
         if not probes:
@@ -343,6 +374,15 @@ def _shape_tensor(x: torch.Tensor, options) -> torch.Tensor:
 
         x = F.resize(x, list(options["image_size"]), antialias=True)
     return x.contiguous()
+
+
+def _check_same_shape(xs: dict) -> None:
+    want = tuple(xs["train"].shape[1:])
+    for split, x in xs.items():
+        if tuple(x.shape[1:]) != want:
+            raise PratiqueError(f"{split} x has samples of shape {tuple(x.shape[1:])} but train x has "
+                                f"{want} ((C, H, W) for images). Pass arrays of one shape, or "
+                                "image_size=(H, W) and color_mode= to resize and convert all splits alike.")
 
 
 def _workers(options) -> int:

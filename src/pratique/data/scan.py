@@ -1,7 +1,7 @@
 """The pre-training check: decode every file fully and report what is wrong with the data.
 
 Errors (training refuses to start): corrupt or truncated files, files that are not images, empty
-classes, a single class. Warnings: extensions that lie about the content, non-image files left
+classes, a single class, val/test classes that train lacks. Warnings: extensions that lie about the content, non-image files left
 out, class imbalance, mixed colour modes, tiny images, identical files in train and val/test.
 """
 from __future__ import annotations
@@ -50,7 +50,8 @@ class Report:
 
     def bad_files(self) -> dict[str, str]:
         """{path: reason} for every file that cannot be used."""
-        return {p: i.message for i in self.errors if i.kind in ("corrupt", "not_image") for p in i.paths}
+        return {p: i.message.removeprefix(f"{p}: ") for i in self.errors
+                if i.kind in ("corrupt", "not_image") for p in i.paths}
 
     def to_dict(self) -> dict:
         return {"ok": self.ok, "n_files": self.n_files, "counts": self.counts,
@@ -146,8 +147,11 @@ def _file_issues(report: Report, probes: dict) -> None:
                                    "than their extension says (they are read by content)", lying))
     modes = Counter(r["mode"] for r in good.values())
     if len(modes) > 1:
-        report.issues.append(Issue("warning", "mixed_modes", "mixed colour modes "
-                                   f"{dict(modes)}; all are converted to one color_mode"))
+        examples = {m: [p for p, r in good.items() if r["mode"] == m][:3] for m in modes}
+        shown = "; ".join(f"{m}: {', '.join(ps)}" for m, ps in examples.items())
+        report.issues.append(Issue("warning", "mixed_modes", f"mixed colour modes {dict(modes)}; all "
+                                   f"are converted to one color_mode. Examples: {shown}",
+                                   [p for ps in examples.values() for p in ps]))
     tiny = [p for p, r in good.items() if min(r["size"]) < TINY]
     if tiny:
         report.issues.append(Issue("warning", "tiny", f"{len(tiny)} images smaller than {TINY} px "
@@ -189,12 +193,26 @@ def check_folder(root) -> Report:
     """
     from .sources import encode_labels, folder_layout, list_class_folders
 
+    layout = folder_layout(root)
     splits, raw, empty, others = {}, {}, [], []
-    for split, folder in folder_layout(root).items():
+    for split, folder in layout.items():
         paths, labels, e, o = list_class_folders(folder)
         splits[split], raw[split] = paths, labels
         empty += [f"{split}/{c}" for c in e]
         others += o
+    # all splits' classes, so that val/test files are still counted and checked for leakage
     classes = sorted(set().union(*map(set, raw.values())))
     classes, ys, _ = encode_labels(raw, classes)
-    return scan({k: (splits[k], ys[k]) for k in splits}, classes, empty, others)
+    report = scan({k: (splits[k], ys[k]) for k in splits}, classes, empty, others)
+    train = set(raw["train"]) | {c.split("/", 1)[1] for c in empty if c.startswith("train/")}
+    for split in ("val", "test"):
+        _unknown_classes(report, split, layout.get(split), set(raw.get(split, ())) - train)
+    return report
+
+
+def _unknown_classes(report: Report, split: str, folder, unknown: set) -> None:
+    if unknown:
+        folders = [os.path.join(folder, c) for c in sorted(unknown)]
+        report.issues.append(Issue("error", "unknown_class", f"{split} has class folders that train "
+                                   f"has not: {sorted(unknown)}; a model cannot learn them. Add "
+                                   f"training images for them or remove these folders", folders))

@@ -35,7 +35,7 @@ def list_class_folders(root) -> tuple[list[str], list[str], list[str], list[str]
                      if not d.startswith(".") and os.path.isdir(os.path.join(root, d)))
     if not classes:
         raise PratiqueError(f"Folder {root!r} holds no class folders. Expected one subfolder per "
-                            "class, e.g. {root}/cat/1.jpg, {root}/dog/2.jpg.")
+                            f"class, e.g. {root}/cat/1.jpg, {root}/dog/2.jpg.")
     paths, labels, empty, others = [], [], [], []
     for c in classes:
         n = 0
@@ -150,6 +150,8 @@ def check_arrays(x, y, what: str = "x"):
     elif x.dim() not in (2, 4):
         raise PratiqueError(f"{what} must have shape (N, H, W), (N, H, W, C), (N, C, H, W) or "
                             f"(N, features). Received shape {tuple(x.shape)}.")
+    if x.is_floating_point():
+        _check_float_values(x, what, images=x.dim() == 4)
     if len(x) != len(y):
         raise PratiqueError(f"{what} and y must have the same length. Received: {len(x)} samples "
                             f"and {len(y)} labels.")
@@ -160,6 +162,17 @@ def check_arrays(x, y, what: str = "x"):
             raise PratiqueError("y holds fractional values; pass integer class indices.")
         y = y.long()
     return x.contiguous(), (y.long() if y.dim() == 1 else y.float())
+
+
+def _check_float_values(x: torch.Tensor, what: str, images: bool) -> None:
+    bad = int((~torch.isfinite(x)).sum())
+    if bad:
+        raise PratiqueError(f"{what} holds {bad} NaN or infinite values. Expected finite numbers; "
+                            "replace or drop those samples (e.g. np.nan_to_num).")
+    if images and len(x) and (float(x.min()) < 0.0 or float(x.max()) > 1.0):
+        raise PratiqueError(f"{what}: float images must hold values in [0, 1]. Received values in "
+                            f"[{float(x.min()):g}, {float(x.max()):g}]. For 0..255 values divide by 255 "
+                            "or pass uint8 arrays; pass unnormalized images (normalize= does the rest).")
 
 
 def _as_tensor(a, what: str) -> torch.Tensor:
@@ -199,6 +212,23 @@ def to_uint8_image(img, color_mode: str, size) -> torch.Tensor:
         img = (img * 255).round().clamp(0, 255).to(torch.uint8)
     img = match_channels(img.unsqueeze(0), 1 if color_mode == "grayscale" else 3)[0]
     return resize_uint8(img, size) if size is not None else img
+
+
+def _is_index(v) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def are_indices(labels: list) -> bool:
+    """True when every label is an int (class index), not a name or a list (multi-label)."""
+    return bool(labels) and all(_is_index(v) for v in labels)
+
+
+def as_indices(labels: list, split: str) -> torch.Tensor:
+    odd = [v for v in labels if not _is_index(v)]
+    if odd:
+        raise PratiqueError(f"{split} labels must be class indices (ints), as the training labels "
+                            f"are. Received e.g. {odd[0]!r}.")
+    return torch.tensor([int(v) for v in labels], dtype=torch.int64)
 
 
 def dataset_labels(ds) -> list:

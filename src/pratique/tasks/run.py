@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import io
 import json
 import os
 
@@ -55,7 +56,7 @@ class RunData:
 
 
 def resolve_data(spec: str, image_size: int | None = None, batch_size: int = 32,
-                 validation_split: float = 0.1, seed: int = 0) -> RunData:
+                 validation_split: float = 0.1, seed: int = 0, skip_bad: bool = False) -> RunData:
     """Turn `--data` into a `RunData`: a dataset name, a class-folder tree, a CSV or a file list.
 
     Args:
@@ -63,6 +64,7 @@ def resolve_data(spec: str, image_size: int | None = None, batch_size: int = 32,
             (columns path,label) or "files.txt" (lines `path,label`).
         image_size: resize image files to this size (None: their most common size).
         batch_size, validation_split, seed: passed to the data when it is built from files.
+        skip_bad: leave out unreadable image files (listed in `RunData.train.skipped`).
 
     Example:
         >>> resolve_data("mnist5k").num_classes
@@ -79,7 +81,7 @@ def resolve_data(spec: str, image_size: int | None = None, batch_size: int = 32,
             f"--data {spec!r}: no such file or folder. Expected a dataset name (see `pratique "
             "datasets`), a folder of class subfolders, a CSV of path,label or a .txt file list.")
     data = _image_data(spec, {"val_split": validation_split or None, "batch_size": batch_size,
-                              "seed": seed, "image_size": image_size})
+                              "seed": seed, "image_size": image_size, "skip_bad": skip_bad})
     shape = data.preprocessing.get("input_shape") or [3]
     return RunData(data, data, list(data.classes), data.num_classes, int(shape[0]))
 
@@ -165,6 +167,19 @@ def _run_dir(config: TrainConfig) -> tuple[str, str]:
     return next_run_dir(config.project, config.name, config.exist_ok), config.name
 
 
+def _write_skipped(run_dir: str, skipped: list[dict]) -> None:
+    """skipped.csv (path, reason): the record that `skip_bad` owes the user; written even when
+    empty, so a run made with skip_bad shows it skipped nothing."""
+    rows = io.StringIO()
+    writer = csv.writer(rows)
+    writer.writerow(["path", "reason"])
+    writer.writerows([s["path"], s["reason"]] for s in skipped)
+    path = os.path.join(run_dir, "skipped.csv")
+    atomic_write(path, lambda f: f.write(rows.getvalue().encode()))
+    if skipped:
+        print(f"skipped {len(skipped)} unreadable files; listed in {path}")
+
+
 def _callbacks(run_dir: str, config: TrainConfig) -> list:
     hparams = {k: v for k, v in config.to_dict().items() if k not in ("project", "name", "exist_ok", "resume")}
     return [CSVLogger(os.path.join(run_dir, "metrics.csv"), append=bool(config.resume)),
@@ -174,19 +189,20 @@ def _callbacks(run_dir: str, config: TrainConfig) -> list:
             ResumeCheckpoint(os.path.join(run_dir, "last.ckpt"))]  # exact resume + SIGINT/SIGTERM
 
 
-def train(config: TrainConfig | None = None, **overrides) -> dict:
+def train(config: TrainConfig | None = None, skip_bad: bool = False, **overrides) -> dict:
     """Train a model as `pratique train` does and write its run directory.
 
     The run directory holds config.yaml (run `pratique train --config` on it to repeat the run in
     a new directory), metrics.csv, TensorBoard events, best.pratique, last.ckpt and curves.png.
     With `resume="runs/x/last.ckpt"` the run continues from the saved epoch in runs/x.
+    With `skip_bad=True` unreadable image files are left out and listed in skipped.csv.
     Returns {"run_dir", "history", "test": {...}, "model"}.
 
     Example:
         >>> result = train(model="lenet5", data="mnist5k", epochs=5)
         >>> result["test"]["accuracy"]
     """
-    return _run(config, overrides, "train")
+    return _run(config, overrides, "train", skip_bad)
 
 
 def finetune(config: TrainConfig | None = None, **overrides) -> dict:
@@ -199,7 +215,7 @@ def finetune(config: TrainConfig | None = None, **overrides) -> dict:
     return _run(config, overrides, "finetune")
 
 
-def _run(config, overrides: dict, mode: str) -> dict:
+def _run(config, overrides: dict, mode: str, skip_bad: bool = False) -> dict:
     config = TrainConfig.from_dict({**(config.to_dict() if config else {}), **overrides})
     _check(config)
     if mode == "finetune" and not hasattr(ImageClassifier, "finetune"):
@@ -209,7 +225,7 @@ def _run(config, overrides: dict, mode: str) -> dict:
         raise PratiqueError("--resume continues a `pratique train` run; finetune starts afresh. "
                             "Drop --resume, or use `pratique train --resume`.")
     data = resolve_data(config.data, config.image_size, config.batch_size, config.validation_split,
-                        config.seed)
+                        config.seed, skip_bad)
     seed_everything(config.seed)
     model = _build(config, data)
     if config.resume:  # loaded safely now; fit(resume_from=...) restores it exactly
@@ -224,6 +240,8 @@ def _run(config, overrides: dict, mode: str) -> dict:
         os.makedirs(run_dir, exist_ok=True)
         recipe = config.recipe(name).to_yaml().encode()
         atomic_write(os.path.join(run_dir, "config.yaml"), lambda f: f.write(recipe))
+        if skip_bad:
+            _write_skipped(run_dir, getattr(data.train, "skipped", []))
         print(f"run directory: {run_dir}")
     fit_kwargs = dict(epochs=config.epochs, batch_size=config.batch_size, seed=config.seed,
                       callbacks=_callbacks(run_dir, config),
