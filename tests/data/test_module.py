@@ -234,3 +234,11 @@ def test_skip_bad_is_suggested_only_for_unreadable_files(tmp_path, shapes_root):
         f.write(b"broken")
     with pytest.raises(PratiqueError, match="skip_bad=True"):
         ImageData.from_folders(shapes_root, num_workers=0)
+
+
+def test_standardized_float_images_pass_as_they_are():
+    """Negative values mean the user normalized the images: accepted, unlike 0..255 floats."""
+    x = np.random.default_rng(0).standard_normal((6, 8, 8)).astype(np.float32)
+    data = ImageData.from_numpy(x, [0, 1, 0, 1, 0, 1], batch_size=3)
+    xb, _ = next(iter(data.train_batches()))
+    assert float(xb.min()) < 0 and float(xb.max()) > 1

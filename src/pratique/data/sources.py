@@ -169,10 +169,12 @@ def _check_float_values(x: torch.Tensor, what: str, images: bool) -> None:
     if bad:
         raise PratiqueError(f"{what} holds {bad} NaN or infinite values. Expected finite numbers; "
                             "replace or drop those samples (e.g. np.nan_to_num).")
-    if images and len(x) and (float(x.min()) < 0.0 or float(x.max()) > 1.0):
-        raise PratiqueError(f"{what}: float images must hold values in [0, 1]. Received values in "
-                            f"[{float(x.min()):g}, {float(x.max()):g}]. For 0..255 values divide by 255 "
-                            "or pass uint8 arrays; pass unnormalized images (normalize= does the rest).")
+    # 0..255 kept as floats would train on values 255x too large; standardized images (with
+    # negative values) are the user's own normalization and pass as they are
+    if images and len(x) and float(x.min()) >= 0.0 and float(x.max()) > 1.0:
+        raise PratiqueError(f"{what}: float images must hold values in [0, 1] (or be standardized). "
+                            f"Received values in [{float(x.min()):g}, {float(x.max()):g}]. For 0..255 "
+                            "values divide by 255 or pass uint8 arrays.")
 
 
 def _as_tensor(a, what: str) -> torch.Tensor:
