@@ -87,7 +87,7 @@ class Trainer:
                 logs.update({f"val_{k}": v for k, v in self.evaluate(model, val, cbs).items()})
             model.epoch = epoch + 1
             cbs.on_epoch_end(epoch, logs)
-            run.epoch_end()  # resume.py: epoch-boundary or emergency checkpoint
+            run.epoch_end(logs)  # resume.py: epoch-boundary or emergency checkpoint
             if model.stop_training:
                 break
         cbs.on_train_end(logs)
@@ -139,6 +139,7 @@ class Trainer:
             if check_finite and not bool(torch.isfinite(loss.detach())):  # one sync, asked for
                 if not cbs.checks_finite_loss:  # compile(terminate_on_nan=True): stop with an error
                     raise non_finite_loss(loss, model.epoch, i, run.last_saved)
+                run.invalid_loss()  # this epoch's last.ckpt is not written
                 cbs.on_invalid_loss(i, loss.detach())  # TerminateOnNaN: stop as Keras does
                 model.stop_training = True
                 break
