@@ -38,6 +38,8 @@ class EarlyStopping(Callback):
         self.best_weights = None
 
     def on_train_begin(self, logs=None):
+        if self.__dict__.pop("_resumed", False):  # state just restored by resume: keep it
+            return
         self._reset()
 
     def _snapshot(self) -> dict:
@@ -79,3 +81,4 @@ class EarlyStopping(Callback):
         self.wait, self.stopped_epoch = state["wait"], state["stopped_epoch"]
         self.best, self.best_epoch = state["best"], state["best_epoch"]
         self.best_weights = state.get("best_weights")
+        self._resumed = True
