@@ -144,7 +144,7 @@ def _batches(paths: Iterable[str], batch_size: int, load, workers: int):
 
 def predict_rows(model, source, top_k: int = 1, batch_size: int = 64, tta: bool = False,
                  multi_label: bool = False, threshold=0.5, workers: int | None = None,
-                 progress=None) -> Iterator[dict]:
+                 progress=None, trust: bool = False) -> Iterator[dict]:
     """Predict on image files, one row per file, streaming (constant memory).
 
     Each row: {"path", "label", "probability", "top_k": [(label, probability)...], "error"};
@@ -159,11 +159,12 @@ def predict_rows(model, source, top_k: int = 1, batch_size: int = 64, tta: bool 
         tta: average the predictions of each image and its horizontal flip.
         multi_label: sigmoid per class instead of softmax over classes.
         threshold: multi-label decision threshold.
+        trust: open a TorchScript file, whose loading runs the code it holds (refused otherwise).
 
     Example:
         >>> for row in predict_rows("best.pratique", "photos/", top_k=3): print(row)
     """
-    runner = open_runner(model)
+    runner = open_runner(model, trust=trust)
     classes = runner.classes or [str(i) for i in range(runner.num_classes)]
     thr = _thresholds(threshold, len(classes)) if multi_label else None
     k = max(1, min(int(top_k), len(classes)))
