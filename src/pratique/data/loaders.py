@@ -10,15 +10,6 @@ import torch
 from .decode import read_image
 
 
-def _seed(seed: int | None, random: bool) -> int:
-    """The batches' generator seed: `seed`, else drawn from torch's global generator (so that
-    torch.manual_seed makes a fit reproducible), never reseeding it; batches that draw nothing
-    random (predict, evaluate) leave the global stream untouched."""
-    if seed is not None:
-        return seed
-    return int(torch.randint(2**62, (1,))) if random else 0
-
-
 class InMemoryBatches:
     """Batches of `(x, y)` sliced from tensors held in memory.
 
@@ -224,3 +215,12 @@ def decode_all(fetcher: Fetcher, num_workers: int = 0, batch_size: int = 64) -> 
     out = [x for x, _ in batches]
     batches.loader = None  # let the workers go
     return torch.cat(out) if out else torch.empty(0, dtype=torch.uint8)
+
+
+def _seed(seed: int | None, random: bool) -> int:
+    """The batches' generator seed: `seed`, else drawn from torch's global generator (so that
+    torch.manual_seed makes a fit reproducible), never reseeding it; batches that draw nothing
+    random (predict, evaluate) leave the global stream untouched."""
+    if seed is not None:
+        return seed
+    return int(torch.randint(2**62, (1,))) if random else 0
