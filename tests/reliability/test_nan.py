@@ -11,7 +11,7 @@ from pratique.training.interrupts import NonFiniteLoss
 from pratique.training.resume import ResumeCheckpoint
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).parents[1] / "training"))
-from training_helpers import make_data, make_model, same, weights  # noqa: E402
+from training_helpers import make_data, make_model, same, weights
 
 
 def nan_at(call: int):

@@ -14,7 +14,7 @@ from pratique.training.callbacks import (
 )
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "training"))
-from training_helpers import make_data, make_model, same, weights  # noqa: E402
+from training_helpers import make_data, make_model, same, weights
 
 
 class Interrupt(Exception):

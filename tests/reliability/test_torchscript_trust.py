@@ -33,7 +33,8 @@ def test_torchscript_needs_trust(exported, monkeypatch):
         list(predict_rows(path, [str(image)]))
     assert loads == []  # refused before torch.jit.load ran
     rows = list(predict_rows(path, [str(image)], trust=True))
-    assert loads == [1] and rows[0]["label"] == list(predict_rows(model, [str(image)]))[0]["label"]
+    eager = list(predict_rows(model, [str(image)]))
+    assert loads == [1] and rows[0]["label"] == eager[0]["label"]
 
 
 def test_cli_predict_torchscript_needs_trust(exported, capsys):

@@ -42,9 +42,11 @@ def _model():
 
 def _half(f):
     """A writer that puts half a model in `f` (a path or a file) and crashes."""
-    if isinstance(f, (str, os.PathLike)):
-        f = open(f, "wb")
-    f.write(b"half a model")
+    if isinstance(f, (str, os.PathLike)):  # the path itself: what a non-atomic export writes
+        with open(f, "wb") as out:
+            out.write(b"half a model")
+    else:
+        f.write(b"half a model")
     raise RuntimeError("exporter crashed")
 
 

@@ -77,10 +77,9 @@ def _check_manifest(path: str, manifest: dict) -> None:
                              "Save the model again with Model.save().")
 
     arch = manifest.get("architecture")
-    if arch is not None:
-        if not isinstance(arch, dict) or not isinstance(arch.get("name"), str) \
-                or not isinstance(arch.get("kwargs"), dict):
-            raise bad('"architecture" must be null or {"name": str, "kwargs": dict}', arch)
+    if arch is not None and not (isinstance(arch, dict) and isinstance(arch.get("name"), str)
+                                 and isinstance(arch.get("kwargs"), dict)):
+        raise bad('"architecture" must be null or {"name": str, "kwargs": dict}', arch)
     for key, kind in _FIELDS.items():
         value = manifest.get(key)
         if value is not None and not isinstance(value, kind):
