@@ -327,7 +327,7 @@ class FitRun:
         bad = self._invalid or not np.isfinite(float(loss)) or not all(
             bool(torch.isfinite(v).all()) for v in self.model.module.state_dict().values()
             if v.is_floating_point())
-        if bad:
+        if bad and (self.fabric is None or self.fabric.is_global_zero):
             kept = (f"the last good one ({self.path}) is kept" if os.path.exists(self.path)
                     else "none had been written yet")
             print(f"Epoch {self.model.epoch} ended with a non-finite loss or weights: its "

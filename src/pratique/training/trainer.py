@@ -246,7 +246,8 @@ def check_input(module, sample, fabric) -> None:
         with torch.no_grad(), fabric.autocast():
             module(sample)
     except RuntimeError as e:
-        first = next((m for m in module.modules() if hasattr(m, "in_channels") or hasattr(m, "in_features")), None)
+        first = next((m for m in module.modules()
+                      if hasattr(m, "in_channels") or hasattr(m, "in_features")), None)
         wants = (f" Its first layer is {first}, which takes "
                  + (f"{first.in_channels} channels." if hasattr(first, "in_channels")
                     else f"{first.in_features} input features.")) if first is not None else ""
