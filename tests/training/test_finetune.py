@@ -61,6 +61,9 @@ def test_freeze_unfreeze_and_milestones_and_discriminative_lr():
     assert same(states[0], states[1]) and not same(states[1], states[2])
     assert [g["lr"] for g in model.optimizer.param_groups] == pytest.approx([0.01, 0.1])
 
+    model.finetune(images(), epochs=1, strategy="freeze", batch_size=16, verbose=0)
+    assert [g["lr"] for g in model.optimizer.param_groups] == pytest.approx([0.01, 0.1])  # not 10x less
+
     model = pq.Model(small_net(), accelerator="cpu").compile(optimizer="sgd", lr=0.1)
     states = [backbone_state(model.module)]
     model.finetune(images(), epochs=3, strategy=("unfreeze_milestones", ((1, 2), 2)), batch_size=16,

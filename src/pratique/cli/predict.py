@@ -26,7 +26,8 @@ def _thresholds(ctx, param, value):
 @click.option("--threshold", default="0.5", show_default=True, callback=_thresholds,
               help="Multi-label threshold: one probability, or one per class (comma-separated).")
 @click.option("--show", type=click.IntRange(min=0), default=20, show_default=True, help="Rows shown on screen.")
-def predict(model, source, top_k, out, batch_size, tta, multi_label, threshold, show):
+@click.option("--trust", is_flag=True, help="Open a TorchScript MODEL (loading it runs the code it holds).")
+def predict(model, source, top_k, out, batch_size, tta, multi_label, threshold, show, trust):
     """Predict the class of image files with MODEL (.pratique, .onnx or .torchscript).
 
     SOURCE is an image, a folder (searched recursively), a glob (quote it: 'photos/*.jpg'),
@@ -38,6 +39,7 @@ def predict(model, source, top_k, out, batch_size, tta, multi_label, threshold, 
       pratique predict runs/train/best.pratique digit.png
       pratique predict runs/train/best.pratique photos/ --top-k 3 --out preds.csv
       pratique predict runs/train/best.onnx 'photos/**/*.png' --out preds.json
+      pratique predict runs/train/best.torchscript photos/ --trust
       pratique predict tags.pratique photos/ --multi-label --threshold 0.4
     """
     from ..tasks.predict import count_files, predict_rows, write_rows
@@ -52,7 +54,7 @@ def predict(model, source, top_k, out, batch_size, tta, multi_label, threshold, 
     shown = []
     with _progress(total) as advance:
         rows = predict_rows(model, list(source), top_k, batch_size, tta, multi_label, threshold,
-                            progress=advance)
+                            progress=advance, trust=trust)
         rows = _tally(rows, stats, shown, show)
         if out:
             write_rows(rows, out)

@@ -53,7 +53,7 @@ class InMemoryBatches(_ResumableOrder):
         self.transform = transform
         self.drop_last = drop_last
         self.generator = torch.Generator()
-        self.generator.manual_seed(seed if seed is not None else torch.seed() % 2**63)
+        self.generator.manual_seed(_seed(seed, shuffle or weights is not None or batch_transform is not None))
         self.epoch_order: torch.Tensor | None = None
         self.position = 0  # batches handed out in the current epoch
         self._epoch_rng: torch.Tensor | None = None  # generator state before this epoch's shuffle
@@ -192,7 +192,8 @@ class StreamingBatches(_ResumableOrder):
                  weights=None, drop_last: bool = False):
         self.fetcher, self.y, self.batch_size = fetcher, y, batch_size
         self.shuffle, self.weights, self.drop_last = shuffle, weights, drop_last
-        self.generator = torch.Generator().manual_seed(seed if seed is not None else torch.seed() % 2**63)
+        self.generator = torch.Generator().manual_seed(
+            _seed(seed, shuffle or weights is not None or batch_transform is not None))
         self._sampler = _EpochSampler()
         self.loader = torch.utils.data.DataLoader(
             _BatchDataset(fetcher, y, batch_transform), batch_size=None, sampler=self._sampler,
@@ -230,3 +231,12 @@ def decode_all(fetcher: Fetcher, num_workers: int = 0, batch_size: int = 64) -> 
     out = [x for x, _ in batches]
     batches.loader = None  # let the workers go
     return torch.cat(out) if out else torch.empty(0, dtype=torch.uint8)
+
+
+def _seed(seed: int | None, random: bool) -> int:
+    """The batches' generator seed: `seed`, else drawn from torch's global generator (so that
+    torch.manual_seed makes a fit reproducible), never reseeding it; batches that draw nothing
+    random (predict, evaluate) leave the global stream untouched."""
+    if seed is not None:
+        return seed
+    return int(torch.randint(2**62, (1,))) if random else 0

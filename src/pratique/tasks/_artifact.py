@@ -47,6 +47,7 @@ def read_model_file(path) -> tuple[dict[str, torch.Tensor], dict]:
         found = manifest.get("format") if isinstance(manifest, dict) else type(manifest).__name__
         raise PratiqueError(f"{path!r} has format {found!r}; expected {FORMAT!r}.")
     _check_version(path, str(manifest.get("pratique_version", "0")))
+    _check_manifest(path, manifest)
     try:  # safetensors: a header and raw tensor bytes, nothing that can run
         return st_load(weights), manifest
     except Exception as e:  # noqa: BLE001 -- any safetensors failure is damage
@@ -63,3 +64,26 @@ def _check_version(path: str, saved: str) -> None:
         raise PratiqueError(
             f"{path!r} was saved by pratique {saved}, newer than this pratique {__version__}. "
             "Upgrade pratique (pip install -U pratique) to load it.")
+
+
+_FIELDS = {"classes": list, "preprocessing": dict, "input_shape": list, "compile": dict,
+           "metrics": dict}
+
+
+def _check_manifest(path: str, manifest: dict) -> None:
+    """Refuse a manifest whose fields have the wrong form, before anything is built from it."""
+    def bad(what: str, value) -> PratiqueError:
+        return PratiqueError(f"{path!r} has a damaged manifest.json: {what}. Received: {value!r}. "
+                             "Save the model again with Model.save().")
+
+    arch = manifest.get("architecture")
+    if arch is not None and not (isinstance(arch, dict) and isinstance(arch.get("name"), str)
+                                 and isinstance(arch.get("kwargs"), dict)):
+        raise bad('"architecture" must be null or {"name": str, "kwargs": dict}', arch)
+    for key, kind in _FIELDS.items():
+        value = manifest.get(key)
+        if value is not None and not isinstance(value, kind):
+            raise bad(f'"{key}" must be null or a {kind.__name__}', value)
+    shape = manifest.get("input_shape")
+    if shape is not None and not all(isinstance(d, int) and d > 0 for d in shape):
+        raise bad('"input_shape" must list positive ints', shape)

@@ -105,8 +105,11 @@ def _num_outputs(model) -> int:
     return int(n)
 
 
-def open_runner(model):
-    """A runner for a Model, or for a `.pratique`, `.onnx` or TorchScript (`.torchscript`, `.pt`) path."""
+def open_runner(model, trust: bool = False):
+    """A runner for a Model, or for a `.pratique`, `.onnx` or TorchScript (`.torchscript`, `.pt`) path.
+
+    A TorchScript file holds code that `torch.jit.load` compiles and runs, so it opens only with
+    `trust=True`; `.pratique` (safetensors + JSON) and `.onnx` files hold none."""
     if hasattr(model, "module") and hasattr(model, "preprocessing"):
         return TorchRunner(model)
     path = os.fspath(model)
@@ -117,6 +120,11 @@ def open_runner(model):
     if suffix == ".onnx":
         return OnnxRunner(path)
     if suffix in (".torchscript", ".pt"):
+        if not trust:
+            raise PratiqueError(
+                f"{path!r} is a TorchScript file: loading it runs the code stored in it, so it is not "
+                "opened without consent. Expected a file you made or trust: pass trust=True "
+                "(`pratique predict --trust`), or use the .pratique or .onnx file, which hold no code.")
         return TorchScriptRunner(path)
     from .model import load
 

@@ -86,6 +86,8 @@ class Model:
         self.terminate_on_nan = bool(terminate_on_nan)
         self.loss_fn = losses.get(loss)
         self._loss_name = loss if isinstance(loss, str) else None
+        if metrics is not None and not isinstance(metrics, (list, tuple)):
+            metrics = [metrics]  # as Keras: metrics="accuracy" is one metric, not 8 letters
         self.metrics = [metrics_mod.get(m) for m in (metrics or ())]
         self.optimizer = optimizers.get(optimizer, self.module.parameters(), lr=lr, **optimizer_kwargs)
         self._trainer = Trainer(make_fabric(self.accelerator, self.devices, precision,
@@ -103,7 +105,7 @@ class Model:
         return self._trainer
 
     # -- fit / evaluate / predict --------------------------------------------------------------
-    def fit(self, x, y=None, epochs: int = 1, batch_size: int = 32, validation_data=None,
+    def fit(self, x, y=None, epochs: int = 1, batch_size: int | None = None, validation_data=None,
             validation_split: float = 0.0, callbacks=None, shuffle: bool = True, verbose: int = 1,
             seed: int | None = None, initial_epoch: int = 0, class_weight=None, resume_from=None):
         """Train for `epochs`; returns a `History` whose `.history` holds per-epoch lists.
@@ -123,10 +125,13 @@ class Model:
         _check_int("epochs", epochs, 1)
         if resume_from is not None:  # loaded now: a bad file fails before any work (training/resume.py)
             self._resume_state = resume.load_resume_state(resume_from)
-        callbacks = list(callbacks or [])
+        callbacks = [callbacks] if isinstance(callbacks, Callback) else list(callbacks or [])
         for cb in callbacks:
             if not isinstance(cb, Callback):
                 raise PratiqueError(f"callbacks must be Callback instances. Received: {type(cb).__name__}.")
+        if hasattr(x, "train_batches"):
+            _check_image_data_fit(x, y, batch_size, validation_data, validation_split)
+        batch_size = 32 if batch_size is None else batch_size
         train, val = self._fit_batches(x, y, batch_size, validation_data, validation_split, shuffle, seed)
         if verbose:
             callbacks.append(ProgbarLogger(verbose))
@@ -297,6 +302,21 @@ class Model:
         state = resume.load_resume_state(path)
         resume.restore_state(self, state)
         return state
+
+
+def _check_image_data_fit(data, y, batch_size, validation_data, validation_split) -> None:
+    """An ImageData carries its own splits and batch size: fit arguments that would be ignored
+    are refused instead."""
+    given = [name for name, value in (("y", y), ("validation_data", validation_data),
+                                      ("validation_split", validation_split or None)) if value is not None]
+    if given:
+        raise PratiqueError(
+            f"fit(ImageData) takes no {', '.join(given)}: an ImageData carries its own validation "
+            f"split. Received: {', '.join(given)}. Build it with val_split=0.2 (or a val folder) instead.")
+    if batch_size is not None and batch_size != data.batch_size:
+        raise PratiqueError(
+            f"fit(ImageData) batches with the ImageData's batch_size={data.batch_size}. Received: "
+            f"batch_size={batch_size}. Pass batch_size={batch_size} when building the ImageData.")
 
 
 def _check_int(name: str, value, minimum: int) -> None:

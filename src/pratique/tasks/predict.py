@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import glob
+import io
 import json
 import os
 import warnings
@@ -19,6 +20,7 @@ import numpy as np
 import torch
 
 from .._errors import PratiqueError
+from ..training.checkpoint import atomic_write
 from ._runners import open_runner
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff")
@@ -142,7 +144,7 @@ def _batches(paths: Iterable[str], batch_size: int, load, workers: int):
 
 def predict_rows(model, source, top_k: int = 1, batch_size: int = 64, tta: bool = False,
                  multi_label: bool = False, threshold=0.5, workers: int | None = None,
-                 progress=None) -> Iterator[dict]:
+                 progress=None, trust: bool = False) -> Iterator[dict]:
     """Predict on image files, one row per file, streaming (constant memory).
 
     Each row: {"path", "label", "probability", "top_k": [(label, probability)...], "error"};
@@ -157,11 +159,12 @@ def predict_rows(model, source, top_k: int = 1, batch_size: int = 64, tta: bool 
         tta: average the predictions of each image and its horizontal flip.
         multi_label: sigmoid per class instead of softmax over classes.
         threshold: multi-label decision threshold.
+        trust: open a TorchScript file, whose loading runs the code it holds (refused otherwise).
 
     Example:
         >>> for row in predict_rows("best.pratique", "photos/", top_k=3): print(row)
     """
-    runner = open_runner(model)
+    runner = open_runner(model, trust=trust)
     classes = runner.classes or [str(i) for i in range(runner.num_classes)]
     thr = _thresholds(threshold, len(classes)) if multi_label else None
     k = max(1, min(int(top_k), len(classes)))
@@ -237,24 +240,43 @@ def count_files(source) -> int:
 
 
 def write_rows(rows: Iterable[dict], path: str) -> int:
-    """Stream rows to `path`: `.csv` (path,label,probability,top_k,error) or `.json`; returns count."""
+    """Stream rows to `path`: `.csv` (path,label,probability,top_k,error) or `.json`; returns count.
+    The file is written atomically: an error halfway leaves no partial file, and any previous
+    `path` intact."""
     path = os.fspath(path)
     if not path.lower().endswith((".csv", ".json")):
         raise PratiqueError(f"--out must end in .csv or .json. Received: {path!r}")
+    count = [0]
+
+    def write(raw) -> None:  # atomic: a failure halfway leaves the previous file as it was
+        f = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        try:
+            count[0] = (_write_csv if path.lower().endswith(".csv") else _write_json)(rows, f)
+        finally:
+            f.flush()
+            f.detach()  # atomic_write closes and fsyncs the binary file itself
+
+    atomic_write(path, write)
+    return count[0]
+
+
+def _write_csv(rows: Iterable[dict], f) -> int:
     n = 0
-    with open(path, "w", newline="") as f:
-        if path.lower().endswith(".csv"):
-            writer = csv.writer(f)
-            writer.writerow(["path", "label", "probability", "top_k", "error"])
-            for n, r in enumerate(rows, 1):
-                writer.writerow([r["path"], _cell(r["label"]), _cell(r["probability"]),
-                                 ";".join(f"{lab}:{p:.6f}" for lab, p in r["top_k"]), r["error"] or ""])
-        else:
-            f.write("[")
-            for n, r in enumerate(rows, 1):
-                item = {**r, "top_k": [{"label": lab, "probability": p} for lab, p in r["top_k"]]}
-                f.write(("," if n > 1 else "") + "\n  " + json.dumps(item))
-            f.write("\n]\n")
+    writer = csv.writer(f)
+    writer.writerow(["path", "label", "probability", "top_k", "error"])
+    for n, r in enumerate(rows, 1):
+        writer.writerow([r["path"], _cell(r["label"]), _cell(r["probability"]),
+                         ";".join(f"{lab}:{p:.6f}" for lab, p in r["top_k"]), r["error"] or ""])
+    return n
+
+
+def _write_json(rows: Iterable[dict], f) -> int:
+    n = 0
+    f.write("[")
+    for n, r in enumerate(rows, 1):
+        item = {**r, "top_k": [{"label": lab, "probability": p} for lab, p in r["top_k"]]}
+        f.write(("," if n > 1 else "") + "\n  " + json.dumps(item))
+    f.write("\n]\n")
     return n
 
 

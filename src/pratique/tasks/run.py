@@ -150,7 +150,9 @@ def _build(config: TrainConfig, data: RunData) -> ImageClassifier:
     model.accelerator, model.devices = config.accelerator, config.devices
     model.strategy, model.num_nodes = config.strategy, config.num_nodes  # read by compile's Fabric
     model.classes = data.classes
+    # a NaN/inf loss stops the run with an error naming epoch and batch; last.ckpt stays good
     model.compile(optimizer=config.optimizer, lr=config.lr, schedule=config.schedule,
+                  terminate_on_nan=True,
                   precision=config.precision)
     if isinstance(data.train, tuple):
         model.adapt_normalization(data.train[0])

@@ -73,8 +73,12 @@ class FreezeSchedule(Callback):
 
 def discriminative_optimizer(optimizer, split, backbone_lr_factor: float):
     """The same optimizer class and settings, with two groups: backbone at `lr * factor`, head at `lr`."""
-    lr = optimizer.param_groups[0].get("initial_lr", optimizer.param_groups[0]["lr"])
     head_ids = {id(p) for p in split.head.parameters()}
+    # the head's group holds the user's rate; a second finetune must not read the backbone's
+    # (already scaled) rate, or the rate shrinks by the factor on every call
+    group = next((g for g in optimizer.param_groups if any(id(p) in head_ids for p in g["params"])),
+                 optimizer.param_groups[0])
+    lr = group.get("initial_lr", group["lr"])
     backbone = [p for p in split.module.parameters() if id(p) not in head_ids]
     groups = [{"params": backbone, "lr": lr * backbone_lr_factor}, {"params": list(split.head.parameters()), "lr": lr}]
     return rebuild(optimizer, groups, lr=lr)

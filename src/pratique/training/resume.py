@@ -175,7 +175,10 @@ class _Idle:
     def start(self, trainer, train, cbs, initial_epoch: int) -> int:
         return initial_epoch
 
-    def epoch_end(self) -> None:
+    def epoch_end(self, logs=None) -> None:
+        pass
+
+    def invalid_loss(self) -> None:
         pass
 
 
@@ -234,6 +237,7 @@ class FitRun:
         self.interrupted: int | None = None
         self._partial = None
         self._count = 0
+        self._invalid = False  # the epoch was cut short by a NaN/inf loss (TerminateOnNaN)
 
     def finish(self) -> None:
         if self.interrupted is not None:  # the signal came after the last batch
@@ -305,12 +309,30 @@ class FitRun:
         if isinstance(self.save_freq, int) and self._count % self.save_freq == 0:
             self.save(self._position(i + 1, loss_sum, seen))
 
-    def epoch_end(self) -> None:
+    def invalid_loss(self) -> None:
+        """The loop met a NaN/inf loss and stops: this epoch must not overwrite last.ckpt."""
+        self._invalid = True
+
+    def epoch_end(self, logs=None) -> None:
         """After on_epoch_end: the epoch-boundary checkpoint, or the emergency one."""
         if self.interrupted is not None:
             self._stop(self._position(0, None, 0))
-        if self.path is not None:
+        if self.path is not None and self._good_epoch(logs):
             self.save(self._position(0, None, 0))
+
+    def _good_epoch(self, logs) -> bool:
+        """False (and says so) when the epoch ended on a NaN/inf loss or left non-finite weights:
+        its checkpoint would replace the last good one with one not worth resuming from."""
+        loss = (logs or {}).get("loss", 0.0)
+        bad = self._invalid or not np.isfinite(float(loss)) or not all(
+            bool(torch.isfinite(v).all()) for v in self.model.module.state_dict().values()
+            if v.is_floating_point())
+        if bad and (self.fabric is None or self.fabric.is_global_zero):
+            kept = (f"the last good one ({self.path}) is kept" if os.path.exists(self.path)
+                    else "none had been written yet")
+            print(f"Epoch {self.model.epoch} ended with a non-finite loss or weights: its "
+                  f"checkpoint was not written; {kept}.", file=sys.stderr, flush=True)
+        return not bad
 
     def save(self, position: dict, path: str | None = None) -> str:
         path = path or self.path

@@ -75,9 +75,11 @@ class Trainer:
                                               model.optimizer)
         model.stop_training = False
         model._fit_epochs = epochs
+        model._fit_has_val = val is not None  # ModelCheckpoint checks its filepath keys with it
         run = resume.current(model)
         model.initial_epoch = run.start(self, train, cbs, initial_epoch)  # resume.py: restore a checkpoint
         cbs.on_train_begin({})
+        self._probe = True  # the first batch gets a one-sample dry forward (check_input)
         logs: dict = {}
         for epoch in range(model.initial_epoch, epochs):
             module.train()
@@ -87,7 +89,7 @@ class Trainer:
                 logs.update({f"val_{k}": v for k, v in self.evaluate(model, val, cbs).items()})
             model.epoch = epoch + 1
             cbs.on_epoch_end(epoch, logs)
-            run.epoch_end()  # resume.py: epoch-boundary or emergency checkpoint
+            run.epoch_end(logs)  # resume.py: epoch-boundary or emergency checkpoint
             if model.stop_training:
                 break
         cbs.on_train_end(logs)
@@ -133,12 +135,16 @@ class Trainer:
             if begin:
                 cbs.on_train_batch_begin(i, {})
             x, y = self._to_device(x), y.to(self.fabric.device, non_blocking=True)
+            if self._probe:
+                self._probe = False
+                check_input(model.module, x[:1], self.fabric)
             optimizer.zero_grad(set_to_none=True)
             out = module(x)
             loss = loss_fn(out, y)
             if check_finite and not bool(torch.isfinite(loss.detach())):  # one sync, asked for
                 if not cbs.checks_finite_loss:  # compile(terminate_on_nan=True): stop with an error
                     raise non_finite_loss(loss, model.epoch, i, run.last_saved)
+                run.invalid_loss()  # this epoch's last.ckpt is not written
                 cbs.on_invalid_loss(i, loss.detach())  # TerminateOnNaN: stop as Keras does
                 model.stop_training = True
                 break
@@ -229,6 +235,31 @@ class Trainer:
         if cbs is not None:
             cbs.on_predict_end({"outputs": result})
         return result
+
+
+def check_input(module, sample, fabric) -> None:
+    """A one-sample forward in eval mode, without gradients: a shape the module cannot take
+    fails here with both shapes named, before any batch updates weights or BatchNorm statistics."""
+    modes = [(m, m.training) for m in module.modules()]  # frozen BatchNorm stays in eval
+    module.eval()
+    try:
+        with torch.no_grad(), fabric.autocast():
+            module(sample)
+    except RuntimeError as e:
+        first = next((m for m in module.modules()
+                      if hasattr(m, "in_channels") or hasattr(m, "in_features")), None)
+        wants = (f" Its first layer is {first}, which takes "
+                 + (f"{first.in_channels} channels." if hasattr(first, "in_channels")
+                    else f"{first.in_features} input features.")) if first is not None else ""
+        from .._errors import PratiqueError
+
+        raise PratiqueError(
+            f"The model cannot take inputs of shape {tuple(sample.shape[1:])} (per sample).{wants} "
+            f"torch said: {str(e).splitlines()[0][:300]}. Pass inputs shaped as the model "
+            "expects (e.g. images with as many channels as in_channels).") from None
+    finally:
+        for m, training in modes:
+            m.training = training
 
 
 def metric_logs(metrics) -> dict:

@@ -19,6 +19,8 @@ class BackupAndRestore(ResumeCheckpoint):
         backup_dir: directory for the backup (use a different one per run).
         save_freq: "epoch" or an int (every that many batches).
         delete_checkpoint: delete the backup once training ends normally (Keras' default).
+            A fit stopped by a NaN/inf loss (`TerminateOnNaN`) keeps it: it holds the last
+            good epoch.
 
     Example:
         >>> model.fit(x, y, epochs=10, callbacks=[BackupAndRestore("backup/")])
@@ -30,9 +32,16 @@ class BackupAndRestore(ResumeCheckpoint):
         self.backup_dir = os.fspath(backup_dir)
         super().__init__(os.path.join(self.backup_dir, "latest.ckpt"), save_freq, auto_resume=True)
         self.delete_checkpoint = delete_checkpoint
+        self._invalid_loss = False
+
+    def on_train_begin(self, logs=None):
+        self._invalid_loss = False
+
+    def on_invalid_loss(self, batch, loss):
+        self._invalid_loss = True
 
     def on_train_end(self, logs=None):  # reached only when fit ends without an error
-        if not self.delete_checkpoint:
+        if not self.delete_checkpoint or self._invalid_loss:
             return
         for path in (self.resume_path, self.resume_path + ".prev"):
             if os.path.exists(path):

@@ -14,7 +14,8 @@ class EarlyStopping(Callback):
         patience: epochs without improvement before stopping.
         verbose: 1 prints when training stops and weights are restored.
         mode: "auto", "min" or "max".
-        baseline: training stops unless `monitor` beats this value within `patience` epochs.
+        baseline: until `monitor` beats this value, epochs count towards `patience` even when
+            they improve on the best (an improving epoch never stops training itself).
         restore_best_weights: at the end, load the weights of the best epoch.
         start_from_epoch: epochs to wait before watching at all (warm-up).
 
@@ -37,6 +38,8 @@ class EarlyStopping(Callback):
         self.best_weights = None
 
     def on_train_begin(self, logs=None):
+        if self.__dict__.pop("_resumed", False):  # state just restored by resume: keep it
+            return
         self._reset()
 
     def _snapshot(self) -> dict:
@@ -48,14 +51,16 @@ class EarlyStopping(Callback):
             return
         if self.restore_best_weights and self.best_weights is None:
             self.best_weights = self._snapshot()  # Keras: the first watched epoch is the fallback
+            self.best_epoch = epoch
         self.wait += 1
         if better(self.mode, current, self.best, self.min_delta):
             self.best, self.best_epoch = current, epoch
             if self.restore_best_weights:
                 self.best_weights = self._snapshot()
+            # as Keras: an improving epoch never stops; wait restarts only once past the baseline
             if self.baseline is None or better(self.mode, current, self.baseline, self.min_delta):
                 self.wait = 0
-                return
+            return
         if self.wait >= self.patience and epoch > 0:
             self.stopped_epoch = epoch
             self.model.stop_training = True
@@ -76,3 +81,4 @@ class EarlyStopping(Callback):
         self.wait, self.stopped_epoch = state["wait"], state["stopped_epoch"]
         self.best, self.best_epoch = state["best"], state["best_epoch"]
         self.best_weights = state.get("best_weights")
+        self._resumed = True

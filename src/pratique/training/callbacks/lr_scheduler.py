@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 
 from ..._errors import PratiqueError
 from ._monitor import get_lr, set_lr
@@ -12,7 +13,8 @@ class LearningRateScheduler(Callback):
     """Set the learning rate each epoch to `schedule(epoch, lr)` (Keras' semantics).
 
     Args:
-        schedule: a function `(epoch: int, lr: float) -> float` (epoch counts from 0).
+        schedule: a function `(epoch: int, lr: float) -> float` (epoch counts from 0), or
+            `(epoch) -> float` (tried when the two-argument call raises TypeError, as Keras).
         verbose: 1 prints each new rate.
 
     Example:
@@ -26,8 +28,11 @@ class LearningRateScheduler(Callback):
         self.schedule, self.verbose = schedule, verbose
 
     def on_epoch_begin(self, epoch, logs=None):
-        lr = self.schedule(epoch, get_lr(self.model.optimizer))
-        if not isinstance(lr, (int, float)) or math.isnan(lr):
+        try:
+            lr = self.schedule(epoch, get_lr(self.model.optimizer))
+        except TypeError:  # as Keras: a one-argument schedule(epoch) is accepted too
+            lr = self.schedule(epoch)
+        if not isinstance(lr, numbers.Real) or isinstance(lr, bool) or math.isnan(lr):
             raise PratiqueError(f"The schedule must return a float learning rate. Received: {lr!r}")
         set_lr(self.model.optimizer, float(lr))
         if self.verbose:

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import os
+import re
+import string
 
 from ..._errors import PratiqueError
 from ._monitor import better, monitor_mode, worst
-from .base import Callback
+from .base import Callback, overrides
 
 
 class ModelCheckpoint(Callback):
@@ -45,6 +47,17 @@ class ModelCheckpoint(Callback):
         if save_freq != "epoch":  # only then does the loop call a batch hook for us
             self.on_train_batch_end = self._on_batch_end
 
+    def on_train_begin(self, logs=None):
+        """Check the filepath's {keys} now, not with a KeyError after the first epoch."""
+        fields = {f.split(".")[0].split("[")[0] for _, f, _, _ in string.Formatter().parse(self.filepath)
+                  if f}
+        unknown = sorted(k for k in fields if not _will_be_logged(self.model, k))
+        if unknown:
+            raise PratiqueError(
+                f"ModelCheckpoint's filepath {self.filepath!r} uses {', '.join(unknown)}, which "
+                f"will not be logged. Expected keys among: epoch, batch, {', '.join(_logged(self.model))}. "
+                "Fix the template (val_* keys need validation data).")
+
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
 
@@ -83,3 +96,25 @@ class ModelCheckpoint(Callback):
     def load_state_dict(self, state: dict) -> None:
         self.best = state["best"]
         self._batches = state.get("batches", 0)
+
+
+def _logged(model) -> list[str]:
+    """The log keys this fit will produce: loss, each metric (per-class ones as name_<i>), their
+    val_ versions when there is validation data, and learning_rate (LR callbacks add it)."""
+    names = ["loss", *(m.name + ("_<i>" if getattr(m, "per_class", False) else "")
+                       for m in model.metrics)]
+    if getattr(model, "_fit_has_val", True):
+        names += [f"val_{n}" for n in names]
+    return [*names, "learning_rate"]
+
+
+def _will_be_logged(model, key: str) -> bool:
+    if key in ("epoch", "batch"):
+        return True
+    # a user's callback may add its own keys: with one, unknown keys cannot be ruled out
+    if any(overrides(cb, "on_epoch_end") and (not type(cb).__module__.startswith("pratique.")
+                                              or "on_epoch_end" in vars(cb))  # LambdaCallback
+           for cb in getattr(model, "_active_callbacks", ())):
+        return True
+    pattern = "|".join(re.escape(n).replace("_<i>", r"_\d+") for n in _logged(model))
+    return re.fullmatch(pattern, key) is not None

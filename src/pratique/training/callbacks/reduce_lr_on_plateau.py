@@ -35,6 +35,8 @@ class ReduceLROnPlateau(Callback):
         self.wait, self.cooldown_counter, self.best = 0, 0, worst(self.mode)
 
     def on_train_begin(self, logs=None):
+        if self.__dict__.pop("_resumed", False):  # state just restored by resume: keep it
+            return
         self.wait, self.cooldown_counter, self.best = 0, 0, worst(self.mode)
 
     def on_epoch_end(self, epoch, logs=None):
@@ -65,3 +67,4 @@ class ReduceLROnPlateau(Callback):
 
     def load_state_dict(self, state: dict) -> None:
         self.wait, self.cooldown_counter, self.best = state["wait"], state["cooldown_counter"], state["best"]
+        self._resumed = True

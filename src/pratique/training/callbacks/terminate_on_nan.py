@@ -27,7 +27,8 @@ class TerminateOnNaN(Callback):
 
     def on_invalid_loss(self, batch, loss):
         self.terminated_at = (self._epoch, batch)
-        print(f"Batch {batch}: Invalid loss {float(loss)}, terminating training")
+        print(f"Epoch {self._epoch + 1}, batch {batch + 1}: Invalid loss {float(loss)}, "
+              "terminating training")
 
     def state_dict(self) -> dict:
         return {"terminated_at": self.terminated_at}
