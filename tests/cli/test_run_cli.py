@@ -24,8 +24,7 @@ def test_every_command_has_help_with_examples(command, capsys):
     main([command, "--help"])  # returns normally: a success
     out = capsys.readouterr().out
     assert f"Usage: pratique {command}" in out
-    if command not in ("datasets", "models"):
-        assert "Example" in out
+    assert "Example" in out and "\n  pratique " in out
 
 
 def test_config_round_trip_repeats_the_run_in_a_new_directory(tmp_path, monkeypatch):
@@ -89,6 +88,22 @@ def test_evaluate_command_matches_model_evaluate(trained, tmp_path, capsys):
     assert f"accuracy     {expected['accuracy']:.4f}" in screen
 
 
+def test_evaluate_report_writes_per_class_files(trained, tmp_path, capsys):
+    report_dir = tmp_path / "val"
+    main(["evaluate", str(trained["model"]), "--report", str(report_dir)])
+    screen = capsys.readouterr().out
+    report = json.loads((report_dir / "report.json").read_text())
+    assert [r["class"] for r in report["per_class"]] == [str(i) for i in range(10)]
+    assert sum(r["support"] for r in report["per_class"]) == 1000  # mnist5k's test split
+    seven = report["per_class"][7]
+    assert f"7                {seven['precision']:9.4f} {seven['recall']:9.4f}" in screen
+    pair = report["most_confused"][0]
+    assert f"{pair['true']} -> {pair['predicted']} ({pair['count']})" in screen
+    assert "| 7 |" in (report_dir / "report.md").read_text()
+    for name in ("confusion_matrix.csv", "confusion_matrix.png", "class_scores.png", "top_losses.png"):
+        assert (report_dir / name).is_file(), name
+
+
 def test_data_paths(tmp_path, capsys):
     code, err = exit_code(["train", "--data", str(tmp_path / "pets"), *TINY], capsys)
     assert code == 2 and "no such file or folder" in err
@@ -122,6 +137,13 @@ def test_finetune_and_lr_find(tmp_path, monkeypatch, capsys):
     else:
         main(["lr-find", "--model", "mlp", "--batch-size", "256", "--plot", "lr.png"])
         assert "suggested lr:" in capsys.readouterr().out and (tmp_path / "lr.png").is_file()
+
+
+def test_unknown_finetune_strategy_fails_before_any_run_directory(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    code, err = exit_code(["finetune", *TINY, "--strategy", "nosuch"], capsys)
+    assert code == 2 and "'nosuch' is not one of" in err and "freeze_unfreeze" in err
+    assert not (tmp_path / "runs").exists()
 
 
 def test_exit_codes_as_a_subprocess(tmp_path, run_cli):

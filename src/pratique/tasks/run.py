@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import inspect
 import json
 import os
 
@@ -44,6 +45,7 @@ class RunData:
     classes: list[str] | None
     num_classes: int
     in_channels: int
+    points: bool = False  # (N, D) feature vectors (spiral, xor...), not images
 
     def fit_inputs(self, validation_split: float) -> dict:
         if isinstance(self.train, tuple):
@@ -73,6 +75,8 @@ def resolve_data(spec: str, image_size: int | None = None, batch_size: int = 32,
         (x, y), (xt, yt) = load_data(spec)
         classes = info["classes"]
         num_classes = len(classes) if classes else int(y.max()) + 1
+        if x.ndim == 2:  # points: D features per sample
+            return RunData((x, y), (xt, yt), classes, num_classes, x.shape[1], points=True)
         return RunData((x, y), (xt, yt), classes, num_classes, 1 if x.ndim == 3 else x.shape[-1])
     if not os.path.exists(spec):
         raise FileNotFoundError(
@@ -142,15 +146,47 @@ def _check(config: TrainConfig) -> None:
                                 "last.ckpt written by a run, like runs/train/last.ckpt.")
 
 
+_POINT_MODELS = ("mlp", "perceptron")  # models that take a flat vector of features
+
+
+def _points_model(config: TrainConfig, data: RunData) -> TrainConfig:
+    """Point datasets (spiral, xor...: (N, 2) arrays) train an MLP: the default model (a conv
+    net) becomes `mlp`; a conv net asked for by name is a user error."""
+    if not data.points or config.model in _POINT_MODELS:
+        return config
+    if config.model != TrainConfig().model:
+        raise PratiqueError(
+            f"--data {config.data!r} holds 2-D points, not images, and {config.model!r} takes "
+            f"images. Use --model mlp (or perceptron), or `pratique lab regions` to see decision "
+            "regions on these points.")
+    print(f"{config.data} holds 2-D points: training an mlp (pass --model mlp to say so)")
+    return dataclasses.replace(config, model="mlp")
+
+
+def _size_kwargs(name: str, data: RunData) -> dict:
+    """`input_size` for builders that take one, when the named dataset's images (or points)
+    differ from the model's design size (LeNet-5 on the 32x32 shapes, an mlp on points)."""
+    if data.points:
+        return {"input_size": 1}  # (N, D) points: D inputs to the first layer
+    card = get_model_card(name)
+    if not isinstance(data.train, tuple) or "input_size" not in inspect.signature(card.fn).parameters:
+        return {}
+    size = int(data.train[0].shape[1])  # (N, H, W) or (N, H, W, C)
+    return {"input_size": size} if size != card.input_size[-1] else {}
+
+
 def _build(config: TrainConfig, data: RunData) -> ImageClassifier:
     model = ImageClassifier(config.model, num_classes=data.num_classes, in_channels=data.in_channels,
-                            pretrained=config.pretrained, seed=config.seed)
+                            pretrained=config.pretrained, seed=config.seed,
+                            **_size_kwargs(config.model, data))
+    if data.points:
+        model.input_shape = (data.in_channels,)
     model.accelerator, model.devices = config.accelerator, config.devices
     model.strategy, model.num_nodes = config.strategy, config.num_nodes  # read by compile's Fabric
     model.classes = data.classes
     model.compile(optimizer=config.optimizer, lr=config.lr, schedule=config.schedule,
                   precision=config.precision)
-    if isinstance(data.train, tuple):
+    if isinstance(data.train, tuple) and not data.points:  # points come centred, unit scale
         model.adapt_normalization(data.train[0])
     return model
 
@@ -210,6 +246,7 @@ def _run(config, overrides: dict, mode: str) -> dict:
                             "Drop --resume, or use `pratique train --resume`.")
     data = resolve_data(config.data, config.image_size, config.batch_size, config.validation_split,
                         config.seed)
+    config = _points_model(config, data)
     seed_everything(config.seed)
     model = _build(config, data)
     if config.resume:  # loaded safely now; fit(resume_from=...) restores it exactly
@@ -266,7 +303,8 @@ def lr_find(config: TrainConfig | None = None, plot: str | None = "lr_find.png",
     return model.lr_find(x, y, batch_size=config.batch_size, plot=plot)
 
 
-def evaluate(model, data: str = "mnist5k", batch_size: int = 256, out: str | None = None) -> dict:
+def evaluate(model, data: str = "mnist5k", batch_size: int = 256, out: str | None = None,
+             report=False) -> dict:
     """Loss and accuracy of a saved model on the held-out split of `data` (`pratique evaluate`).
 
     Args:
@@ -274,6 +312,9 @@ def evaluate(model, data: str = "mnist5k", batch_size: int = 256, out: str | Non
         data: as `--data`: a dataset name, a folder, a CSV or a file list.
         batch_size: images per batch.
         out: write the metrics as JSON here.
+        report: True adds per-class scores and the confusion matrix to the result (as
+            `Model.evaluate(report=True)`); a folder also writes report.json, report.md,
+            confusion_matrix.csv and the PNGs there.
 
     Example:
         >>> evaluate("runs/train/best.pratique", "mnist5k")["accuracy"]
@@ -288,7 +329,9 @@ def evaluate(model, data: str = "mnist5k", batch_size: int = 256, out: str | Non
                             f"{resolved.num_classes}. Evaluate it on the data it was trained for.")
     if model.loss_fn is None:
         model.compile(loss="cross_entropy", metrics=["accuracy"])
-    logs = model.evaluate(*resolved.eval_inputs(), batch_size=batch_size, verbose=0)
+    if report and report is not True:
+        os.makedirs(report, exist_ok=True)
+    logs = model.evaluate(*resolved.eval_inputs(), batch_size=batch_size, verbose=0, report=report)
     if out:
         atomic_write(out, lambda f: f.write(json.dumps(logs, indent=2).encode()))
     return logs
