@@ -24,7 +24,7 @@ def test_every_command_has_help_with_examples(command, capsys):
     main([command, "--help"])  # returns normally: a success
     out = capsys.readouterr().out
     assert f"Usage: pratique {command}" in out
-    assert "Example" in out and "\n  pratique " in out
+    assert "Example" in out and "\n    pratique " in out  # an indented command line
 
 
 def test_config_round_trip_repeats_the_run_in_a_new_directory(tmp_path, monkeypatch):
