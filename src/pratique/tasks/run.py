@@ -164,14 +164,17 @@ def _points_model(config: TrainConfig, data: RunData) -> TrainConfig:
 
 
 def _size_kwargs(name: str, data: RunData) -> dict:
-    """`input_size` for builders that take one, when the named dataset's images (or points)
-    differ from the model's design size (LeNet-5 on the 32x32 shapes, an mlp on points)."""
+    """`input_size` for builders that take one, when the data's images (or points) differ from
+    the model's design size (LeNet-5 on the 32x32 shapes, an mlp on 64x64 photos or points)."""
     if data.points:
         return {"input_size": 1}  # (N, D) points: D inputs to the first layer
     card = get_model_card(name)
-    if not isinstance(data.train, tuple) or "input_size" not in inspect.signature(card.fn).parameters:
-        return {}
-    size = int(data.train[0].shape[1])  # (N, H, W) or (N, H, W, C)
+    if "input_size" not in inspect.signature(card.fn).parameters:
+        return {}  # builders without one adapt (global pooling) or take their design size
+    if isinstance(data.train, tuple):
+        size = int(data.train[0].shape[1])  # (N, H, W) or (N, H, W, C)
+    else:  # an ImageData: (C, H, W) after resizing
+        size = int((data.train.preprocessing.get("input_shape") or card.input_size)[-1])
     return {"input_size": size} if size != card.input_size[-1] else {}
 
 
