@@ -64,7 +64,9 @@ def resolve_data(spec: str, image_size: int | None = None, batch_size: int = 32,
         spec: "mnist5k" (see `pratique datasets`), "pets/" (pets/<class>/*.jpg), "labels.csv"
             (columns path,label) or "files.txt" (lines `path,label`).
         image_size: resize image files to this size (None: their most common size).
-        batch_size, validation_split, seed: passed to the data when it is built from files.
+        batch_size: images per batch, when the data are built from files.
+        validation_split: fraction of the files held out for validation.
+        seed: seed of the split and the shuffling of files.
 
     Example:
         >>> resolve_data("mnist5k").num_classes
