@@ -29,8 +29,9 @@ def evaluate(model, data, batch_size, out, report_dir):
     report = run_evaluate(model, data, batch_size, out, report=report_dir or True)
     for key in ("loss", "accuracy"):
         click.echo(f"{key:12s} {report[key]:.4f}")
-    for key, value in report["top_k_accuracy"].items():
-        click.echo(f"{key.replace('_', '-') + ' acc':12s} {value:.4f}")
+    for key, value in report["top_k_accuracy"].items():  # top_1 is the accuracy
+        if key != "top_1":
+            click.echo(f"{key.replace('_', '-') + ' acc':12s} {value:.4f}")
     click.echo(f"\n{'class':16s} {'precision':>9s} {'recall':>9s} {'f1':>9s} {'support':>8s}")
     for row in report["per_class"]:
         click.echo(f"{row['class'][:16]:16s} {row['precision']:9.4f} {row['recall']:9.4f} "
