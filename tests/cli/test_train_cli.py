@@ -32,6 +32,11 @@ def test_train_writes_the_run_directory_and_prints_held_out_accuracy(tmp_path, c
     rows = list(csv.DictReader((run / "metrics.csv").read_text().splitlines()))
     assert [r["epoch"] for r in rows] == ["0", "1"]
     assert len(rows[0]["loss"]) > 8  # full float precision, not rounded
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(run)).Reload()
+    steps = [e.step for e in events.Scalars("batch/loss")]  # 3600 / 64 = 57 batches per epoch
+    assert steps == [50, 100] or steps == [49, 99], steps
 
 
 def test_second_run_goes_to_train2_and_same_seed_gives_identical_metrics(tmp_path, monkeypatch):

@@ -209,7 +209,7 @@ def _run_dir(config: TrainConfig) -> tuple[str, str]:
 def _callbacks(run_dir: str, config: TrainConfig) -> list:
     hparams = {k: v for k, v in config.to_dict().items() if k not in ("project", "name", "exist_ok", "resume")}
     return [CSVLogger(os.path.join(run_dir, "metrics.csv"), append=bool(config.resume)),
-            TensorBoard(run_dir, histogram_freq=1, hparams=hparams),
+            TensorBoard(run_dir, histogram_freq=1, hparams=hparams, update_freq=50),  # batch/loss every 50
             ModelCheckpoint(os.path.join(run_dir, "best.pratique"), monitor="val_accuracy",
                             save_best_only=True),
             ResumeCheckpoint(os.path.join(run_dir, "last.ckpt"))]  # exact resume + SIGINT/SIGTERM
