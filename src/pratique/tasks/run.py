@@ -301,6 +301,7 @@ def lr_find(config: TrainConfig | None = None, plot: str | None = "lr_find.png",
                             "install lacks.")
     data = resolve_data(config.data, config.image_size, config.batch_size, config.validation_split,
                         config.seed)
+    config = _points_model(config, data)
     seed_everything(config.seed)
     model = _build(config, data)
     x = data.train if not isinstance(data.train, tuple) else data.train[0]
