@@ -1,7 +1,6 @@
-"""A tour of pratique.lab in a terminal: each fundamental, computed and compared with PyTorch.
-
-Run: python examples/lab_tour.py   (figures: pratique lab --list)
-"""
+"""A tour of pratique.lab: each fundamental, computed and compared with PyTorch.
+Run: python examples/lab_tour.py [OUT_DIR]   (default runs/examples/lab_tour/; pratique lab --list)"""
+import sys
 import warnings
 
 import numpy as np
@@ -9,15 +8,17 @@ import torch
 import torch.nn.functional as F
 
 from pratique import lab
+from pratique.reports import plot_decision_regions, save_figure
+
+OUT = sys.argv[1] if len(sys.argv) > 1 else "runs/examples/lab_tour"
 
 # 1. Perceptron: separable blobs vs XOR
 x, y = lab.blobs(50, 2, seed=1, spread=0.35)
 p = lab.Perceptron().fit(x, lab.to_signed(y))
 print(f"perceptron on blobs: converged={p.converged_} after {p.n_updates_} updates")
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", lab.ConvergenceWarning)
-    x, y = lab.xor(4)
-    print(f"perceptron on XOR: converged={lab.Perceptron(max_epochs=20).fit(x, lab.to_signed(y)).converged_}")
+warnings.simplefilter("ignore", lab.ConvergenceWarning)  # XOR is not separable: it warns so
+x, y = lab.xor(4)
+print(f"perceptron on XOR: converged={lab.Perceptron(max_epochs=20).fit(x, lab.to_signed(y)).converged_}")
 
 # 2. Autograd by hand
 x0, x1 = lab.Value(2.0, "x0"), lab.Value(1.0, "x1")
@@ -32,6 +33,7 @@ net = lab.MLP([2, 100, 3], activation="relu")
 losses = net.fit(x, y, lr=1.0, steps=1000, weight_decay=1e-3)
 print(f"\nMLP on the spiral: loss {losses[0]:.3f} -> {losses[-1]:.3f}, "
       f"accuracy {np.mean(net.predict(x) == y):.0%}")
+save_figure(plot_decision_regions(net.predict, x, y), f"{OUT}/spiral_regions.png")
 
 # 4. Gradient descent: the step size decides
 for lr in (0.05, 0.4, 1.1):

@@ -1,4 +1,4 @@
-"""LeNet-1, LeNet-4, LeNet-5 and a boosted ensemble of three LeNet-4, compared on mnist5k.
+"""LeNet-1, LeNet-4, LeNet-5 and an ensemble of three LeNet-4, compared on mnist5k.
 
 Run: python examples/lenets_and_ensemble.py [OUT_DIR]   (default runs/examples/lenets_and_ensemble/)"""
 import os
@@ -20,7 +20,8 @@ candidates = {
     "LeNet-1": lambda: pq.ImageClassifier("lenet1", seed=0),
     "LeNet-4": lambda: pq.ImageClassifier("lenet4", seed=0),
     "LeNet-5": lambda: pq.ImageClassifier("lenet5", seed=0),
-    # Boosted LeNet-4: three members whose scores are summed, trained together as one model
+    # Three LeNet-4 whose scores are summed, trained together as one model (an ensemble, not
+    # LeCun 1998's boosting, which trains each member on the previous ones' mistakes)
     "3x LeNet-4 (sum)": lambda: pq.Ensemble(["lenet4"] * 3, combine="sum"),
 }
 results = {}
@@ -43,4 +44,4 @@ ax.set(ylim=(max(0.0, low - 0.1), 1.0), ylabel="test accuracy", xlabel="model",
 ax.grid(axis="y", alpha=0.3)
 save_figure(fig, f"{OUT}/accuracy.png")
 print(f"test accuracy: LeNet-1 {results['LeNet-1']:.4f}, LeNet-4 {results['LeNet-4']:.4f}, "
-      f"LeNet-5 {results['LeNet-5']:.4f}, boosted LeNet-4 {results['3x LeNet-4 (sum)']:.4f}")
+      f"LeNet-5 {results['LeNet-5']:.4f}, 3x LeNet-4 {results['3x LeNet-4 (sum)']:.4f}")

@@ -36,6 +36,7 @@ class TrainConfig:
     name: str = "train"
     exist_ok: bool = False
     num_nodes: int = 1  # machines, for multi-node data-parallel runs (torchrun / SLURM)
+    skip_bad: bool = False  # leave out unreadable image files, listed in the run's skipped.csv
 
     @classmethod
     def from_dict(cls, values: dict) -> TrainConfig:

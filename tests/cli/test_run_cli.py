@@ -7,7 +7,6 @@ import torch
 import yaml
 
 from pratique.cli.main import _COMMANDS, main
-from pratique.tasks.classifier import ImageClassifier
 from pratique.tasks.run import resolve_data
 
 TINY = ["--model", "mlp", "--epochs", "1", "--batch-size", "256"]
@@ -24,8 +23,7 @@ def test_every_command_has_help_with_examples(command, capsys):
     main([command, "--help"])  # returns normally: a success
     out = capsys.readouterr().out
     assert f"Usage: pratique {command}" in out
-    if command not in ("datasets", "models"):
-        assert "Example" in out
+    assert "Example" in out and "\n    pratique " in out  # an indented command line
 
 
 def test_config_round_trip_repeats_the_run_in_a_new_directory(tmp_path, monkeypatch):
@@ -89,39 +87,68 @@ def test_evaluate_command_matches_model_evaluate(trained, tmp_path, capsys):
     assert f"accuracy     {expected['accuracy']:.4f}" in screen
 
 
-def test_data_paths(tmp_path, capsys):
-    code, err = exit_code(["train", "--data", str(tmp_path / "pets"), *TINY], capsys)
-    assert code == 2 and "no such file or folder" in err
+def test_evaluate_report_writes_per_class_files(trained, tmp_path, capsys):
+    report_dir = tmp_path / "val"
+    main(["evaluate", str(trained["model"]), "--report", str(report_dir)])
+    screen = capsys.readouterr().out
+    report = json.loads((report_dir / "report.json").read_text())
+    assert [r["class"] for r in report["per_class"]] == [str(i) for i in range(10)]
+    assert sum(r["support"] for r in report["per_class"]) == 1000  # mnist5k's test split
+    seven = report["per_class"][7]
+    assert f"7                {seven['precision']:9.4f} {seven['recall']:9.4f}" in screen
+    pair = report["most_confused"][0]
+    assert f"{pair['true']} -> {pair['predicted']} ({pair['count']})" in screen
+    assert "| 7 |" in (report_dir / "report.md").read_text()
+    for name in ("confusion_matrix.csv", "confusion_matrix.png", "class_scores.png", "top_losses.png"):
+        assert (report_dir / name).is_file(), name
+
+
+def _pets(root: Path) -> list[tuple[str, str]]:
+    """8 tiny PNGs in root/pets/<class>/ (red-ish cats, black dogs); returns (relative path, class)."""
     from PIL import Image
 
+    rows = []
     for c in ("cat", "dog"):
-        (tmp_path / "pets" / c).mkdir(parents=True)
+        (root / "pets" / c).mkdir(parents=True)
         for i in range(4):
-            Image.new("RGB", (8, 8), (40 * i, 200 if c == "cat" else 0, 0)).save(tmp_path / "pets" / c / f"{i}.png")
-    try:
-        from pratique.data.module import ImageData  # noqa: F401  (arrives with the data layer)
-    except ImportError:
-        code, err = exit_code(["train", "--data", str(tmp_path / "pets"), *TINY], capsys)
-        assert code == 2 and "ImageData" in err
-        return
+            Image.new("RGB", (8, 8), (40 * i, 200 if c == "cat" else 0, 0)).save(root / "pets" / c / f"{i}.png")
+            rows.append((f"pets/{c}/{i}.png", c))
+    return rows
+
+
+def test_data_paths(tmp_path, monkeypatch, capsys):
+    code, err = exit_code(["train", "--data", str(tmp_path / "pets"), *TINY], capsys)
+    assert code == 2 and "no such file or folder" in err
+    rows = _pets(tmp_path)
     data = resolve_data(str(tmp_path / "pets"), validation_split=0.25)
     assert data.num_classes == 2 and data.classes == ["cat", "dog"] and data.in_channels == 3
+    (tmp_path / "pets.csv").write_text("path,label\n" + "".join(f"{p},{c}\n" for p, c in rows))
+    (tmp_path / "pets.txt").write_text("".join(f"{p},{c}\n" for p, c in rows))
+    monkeypatch.chdir(tmp_path)
+    for spec, name in (("pets.csv", "csv"), ("pets.txt", "txt")):
+        data = resolve_data(spec, validation_split=0.25)
+        assert data.num_classes == 2 and data.classes == ["cat", "dog"] and data.in_channels == 3
+        main(["train", "--data", spec, *TINY, "--validation-split", "0.25", "--name", name])
+        report = json.loads((tmp_path / "runs" / name / "report.json").read_text())
+        assert [r["class"] for r in report["per_class"]] == ["cat", "dog"]
+    (tmp_path / "bad.txt").write_text("pets/cat/0.png\n")
+    code, err = exit_code(["train", "--data", "bad.txt", *TINY], capsys)
+    assert code == 2 and "bad.txt:1: expected `path,label`" in err
 
 
 def test_finetune_and_lr_find(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    if not hasattr(ImageClassifier, "finetune"):
-        code, err = exit_code(["finetune", *TINY, "--strategy", "freeze"], capsys)
-        assert code == 2 and "Model.finetune" in err
-    else:
-        main(["finetune", *TINY, "--strategy", "no_freeze"])
-        assert yaml.safe_load(Path("runs/finetune/config.yaml").read_text())["finetune_strategy"] == "no_freeze"
-    if not hasattr(ImageClassifier, "lr_find"):
-        code, err = exit_code(["lr-find", "--model", "mlp", "--batch-size", "256"], capsys)
-        assert code == 2 and "Model.lr_find" in err
-    else:
-        main(["lr-find", "--model", "mlp", "--batch-size", "256", "--plot", "lr.png"])
-        assert "suggested lr:" in capsys.readouterr().out and (tmp_path / "lr.png").is_file()
+    main(["finetune", *TINY, "--strategy", "no_freeze"])
+    assert yaml.safe_load(Path("runs/finetune/config.yaml").read_text())["finetune_strategy"] == "no_freeze"
+    main(["lr-find", "--model", "mlp", "--batch-size", "256", "--plot", "lr.png"])
+    assert "suggested lr:" in capsys.readouterr().out and (tmp_path / "lr.png").is_file()
+
+
+def test_unknown_finetune_strategy_fails_before_any_run_directory(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    code, err = exit_code(["finetune", *TINY, "--strategy", "nosuch"], capsys)
+    assert code == 2 and "'nosuch' is not one of" in err and "freeze_unfreeze" in err
+    assert not (tmp_path / "runs").exists()
 
 
 def test_exit_codes_as_a_subprocess(tmp_path, run_cli):
@@ -130,3 +157,12 @@ def test_exit_codes_as_a_subprocess(tmp_path, run_cli):
     (tmp_path / "run.yaml").write_text("modle: mlp\n")
     bad = run_cli(["train", "--config", "run.yaml"], tmp_path)
     assert bad.returncode == 2 and "Did you mean 'model'" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_predict_and_export_errors_exit_2_as_a_subprocess(trained, tmp_path, run_cli):
+    missing = run_cli(["predict", str(trained["model"]), str(tmp_path / "photos")], tmp_path)
+    assert missing.returncode == 2 and "No such file or folder" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    bad = run_cli(["export", str(trained["model"]), "--format", "tflite"], tmp_path)
+    assert bad.returncode == 2 and "'onnx', 'torchscript'" in bad.stderr
+    assert not list(tmp_path.iterdir())  # nothing written

@@ -32,6 +32,11 @@ def test_train_writes_the_run_directory_and_prints_held_out_accuracy(tmp_path, c
     rows = list(csv.DictReader((run / "metrics.csv").read_text().splitlines()))
     assert [r["epoch"] for r in rows] == ["0", "1"]
     assert len(rows[0]["loss"]) > 8  # full float precision, not rounded
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(run)).Reload()
+    steps = [e.step for e in events.Scalars("batch/loss")]  # 3600 / 64 = 57 batches per epoch
+    assert steps == [50, 100] or steps == [49, 99], steps
 
 
 def test_second_run_goes_to_train2_and_same_seed_gives_identical_metrics(tmp_path, monkeypatch):
@@ -70,3 +75,50 @@ def test_summary_command_prints_counts(tmp_path):
     result = run_cli(["summary", "lenet5", "--input-shape", "1,28,28"], tmp_path)
     assert result.returncode == 0
     assert "Total params: 61,706" in result.stdout
+
+
+_DOWNLOADED = ("mnist", "fashion_mnist", "cifar10", "cifar100")  # files the user fetches
+
+
+def _offline(name: str) -> bool:
+    from pratique._errors import PratiqueError
+    from pratique.data.datasets import load_data
+
+    if name not in _DOWNLOADED:
+        return False
+    try:
+        load_data(name)
+    except PratiqueError:
+        return True
+    pytest.skip(f"{name} is on this machine: too big to train in a test")
+
+
+@pytest.mark.parametrize("name", __import__("pratique.data.datasets", fromlist=["x"]).list_datasets())
+def test_train_runs_on_every_listed_dataset(name, tmp_path, monkeypatch, capsys):
+    """Every name `pratique datasets` lists trains (points via an mlp), or says how to get its files."""
+    from pratique.data.datasets import dataset_info
+
+    monkeypatch.chdir(tmp_path)
+    if _offline(name):
+        with pytest.raises(SystemExit) as info:
+            main(["train", "--data", name, "--epochs", "1"])
+        err = capsys.readouterr().err
+        assert info.value.code == 2 and "Put these files here" in err, err
+        assert not (tmp_path / "runs").exists()
+        return
+    main(["train", "--data", name, "--epochs", "1", "--batch-size", "256"])
+    run = tmp_path / "runs" / "train"
+    report = yaml.safe_load((run / "report.json").read_text())
+    assert len(report["per_class"]) == len(dataset_info(name)["classes"] or report["classes"])
+    points = dataset_info(name)["kind"] == "points"
+    assert yaml.safe_load((run / "config.yaml").read_text())["model"] == ("mlp" if points else "lenet5")
+    assert (run / ("decision_regions.png" if points else "top_losses.png")).is_file()
+
+
+def test_a_conv_net_on_points_is_a_usage_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as info:
+        main(["train", "--data", "spiral", "--model", "resnet18", "--epochs", "1"])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and "2-D points" in err and "--model mlp" in err
+    assert not (tmp_path / "runs").exists()

@@ -21,3 +21,5 @@ def test_train_skip_bad_writes_skipped_csv_in_the_run_directory(tmp_path, shapes
     assert [r["path"] for r in rows] == [str(bad)]
     assert rows[0]["reason"] and str(bad) not in rows[0]["reason"]
     assert "skipped 1 unreadable files" in capsys.readouterr().out
+    # the flag is part of the recipe: `pratique train --config runs/train/config.yaml` skips again
+    assert "skip_bad: true" in (tmp_path / "runs" / "train" / "config.yaml").read_text()

@@ -21,6 +21,12 @@ def test_docs_build_strict_offline(tmp_path):
     site = tmp_path / "site"
     reference = (site / "reference" / "index.html").read_text(encoding="utf-8")
     assert 'id="pratique.Model.fit"' in reference  # mkdocstrings rendered the docstrings
+    for name in ("pratique.ImageData", "pratique.Ensemble", "pratique.tasks.run.evaluate",
+                 "pratique.tasks.predict", "pratique.tasks.export", "pratique.training.losses",
+                 "pratique.training.metrics", "pratique.training.schedules",
+                 "pratique.reports.evaluation.evaluation_report",
+                 "pratique.reports.decision_regions.plot_decision_regions"):
+        assert f'id="{name}"' in reference, f"{name} missing from docs/reference.md"
     gallery = (site / "examples" / "index.html").read_text(encoding="utf-8")
     for example in sorted((ROOT / "examples").glob("*.py")):
         assert example.name in gallery, f"{example.name} missing from the gallery"

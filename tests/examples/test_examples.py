@@ -23,12 +23,12 @@ EXAMPLES = {
     "custom_backbone.py": (r"test accuracy \(tiny_convnet, 2 epochs on 800 digits\): (\d\.\d+)",
                            0.6, ["curves.png"]),
     "cnn_overfitting.py": ((r"train-val accuracy gap: no dropout (-?\d\.\d+), "
-                           r"dropout 0\.5 (-?\d\.\d+)"),
+                           r"dropout 0\.5 (-?\d\.\d+), dropout \+ augmentation (-?\d\.\d+)"),
                            None, ["curves_no_dropout.png", "curves_dropout_0.5.png",
-                                  "overfitting_gap.png"]),
-    "lab_tour.py": (r"receptive field of 3x conv3x3: 7", None, []),
+                                  "curves_dropout_augmentation.png", "overfitting_gap.png"]),
+    "lab_tour.py": (r"receptive field of 3x conv3x3: 7", None, ["spiral_regions.png"]),
     "lenets_and_ensemble.py": ((r"test accuracy: LeNet-1 (\d\.\d+), LeNet-4 (\d\.\d+), "
-                               r"LeNet-5 (\d\.\d+), boosted LeNet-4 (\d\.\d+)"),
+                               r"LeNet-5 (\d\.\d+), 3x LeNet-4 (\d\.\d+)"),
                                0.5, ["accuracy.png"]),
     "callbacks.py": (r"epochs run: \d+ of \d+, best checkpoint test accuracy: (\d\.\d+)", 0.5,
                      ["callbacks.png"]),

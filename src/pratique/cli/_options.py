@@ -66,6 +66,8 @@ def run_options(strategy_flag: str = "--strategy", name: str = "train", skip=())
         click.option("--project", default=_D.project, show_default=True, help="Parent folder of run directories."),
         click.option("--name", default=name, show_default=True, help="Run name; name2, name3... if taken."),
         click.option("--exist-ok", is_flag=True, help="Reuse an existing run directory."),
+        click.option("--skip-bad", is_flag=True,
+                     help="Leave out unreadable image files; the run directory lists them in skipped.csv."),
     ]
 
     def decorate(fn):

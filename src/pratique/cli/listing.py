@@ -8,11 +8,23 @@ from .._errors import PratiqueError
 
 @click.command()
 def datasets():
-    """List the named datasets."""
+    """List the named datasets (a name is what --data takes).
+
+    \b
+    "points" datasets (spiral, xor, blobs, circles) are 2-D points: `pratique train` fits an
+    mlp on them; the others are images. mnist, fashion_mnist and cifar need their files
+    (the error says where to put them).
+    Examples:
+      pratique datasets
+      pratique train --data shapes --epochs 3
+      pratique train --data spiral --epochs 50 --lr 0.01
+      pratique lab regions    # decision regions on the 2-D point datasets
+    """
     from ..data.datasets import dataset_info, list_datasets
 
     for name in list_datasets():
-        click.echo(f"{name:16s} {dataset_info(name)['description']}")
+        info = dataset_info(name)
+        click.echo(f"{name:16s} {info['kind']:7s} {info['description']}")
 
 
 @click.command()
@@ -24,8 +36,10 @@ def models(pattern, num_classes):
 
     \b
     Counts are taken on the meta device, so even VGG-16 costs no memory.
-    Example:
+    Examples:
+      pratique models
       pratique models "lenet*"
+      pratique models "resnet*" --num-classes 2
     """
     from ..models.registry import get_model_card, list_models
 

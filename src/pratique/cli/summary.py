@@ -25,8 +25,9 @@ def summary(name, input_shape, num_classes):
     """Print layers, output shapes and parameter counts of model NAME.
 
     \b
-    Example:
+    Examples:
       pratique summary lenet5 --input-shape 1,28,28
+      pratique summary resnet18 --num-classes 2
     """
     import inspect
 

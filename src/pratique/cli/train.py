@@ -8,10 +8,8 @@ from ._options import build_config, run_options
 
 @click.command()
 @run_options()
-@click.option("--skip-bad", is_flag=True,
-              help="Leave out unreadable image files; the run directory lists them in skipped.csv.")
 @click.pass_context
-def train(ctx, skip_bad, **options):
+def train(ctx, **options):
     """Train a model; writes runs/train (then train2, ...).
 
     The run directory holds config.yaml, metrics.csv, TensorBoard events, best.pratique,
@@ -29,4 +27,4 @@ def train(ctx, skip_bad, **options):
     """
     from ..tasks.run import train as run_train
 
-    run_train(build_config(ctx, options), skip_bad=skip_bad)
+    run_train(build_config(ctx, options))

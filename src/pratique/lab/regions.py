@@ -31,7 +31,7 @@ def plot_regions(ax, predict, x, y, title: str = "", resolution: int = 150):
               cmap=_plot.region_cmap(n_classes), vmin=0, vmax=n_classes - 1, interpolation="nearest")
     ax.scatter(x[:, 0], x[:, 1], c=y, cmap=_plot.point_cmap(n_classes), vmin=0, vmax=n_classes - 1,
                s=14, edgecolors="white", linewidths=0.5)
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title, fontsize=11)
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
 
@@ -59,10 +59,10 @@ def train_frames(x, y, out_dir, hidden: int = 100, steps: int = 2000, every: int
     for step in range(steps + 1):
         if step % every == 0 or step == steps:
             acc = np.mean(net.predict(x) == y)
-            fig, axes = _plot.subplots(size=4.5)
+            fig, axes = _plot.subplots(size=5.0)
             plot_regions(axes[0, 0], net.predict, x, y, resolution=resolution,
                          title=f"step {step}: loss {loss:.3f}, train accuracy {acc:.0%}")
-            frames.append(_plot.save(fig, out_dir / f"frame_{len(frames):03d}.png", dpi=70))
+            frames.append(_plot.save(fig, out_dir / f"frame_{len(frames):03d}.png", dpi=96))
         if step < steps:
             loss = net.step(x, y, lr, weight_decay=1e-3)
     return frames, save_gif(frames, out_dir / "training.gif"), net
@@ -79,7 +79,7 @@ def save_gif(frames, path, ms_per_frame: int = 400) -> Path:
 def width_sweep(x, y, path, widths=(10, 30, 100, 300, 1000), steps: int = 2000,
                 resolution: int = 120):
     """Regions of one-hidden-layer MLPs of each width, trained alike, side by side in one PNG."""
-    fig, axes = _plot.subplots(1, len(widths), size=3.4)
+    fig, axes = _plot.subplots(1, len(widths), size=3.8)
     for ax, width in zip(axes[0], widths):
         net = MLP([2, width, int(y.max()) + 1], activation="relu", seed=0)
         losses = net.fit(x, y, lr=1.0, steps=steps, weight_decay=1e-3)

@@ -1,6 +1,7 @@
 """Ensembles of networks: the scores of several members combined into one output.
 
-The course's "boosted LeNet-4" sums the scores of three LeNet-4s (`combine="sum"`).
+Three LeNet-4s with summed scores (`combine="sum"`) are what the course calls "boosted LeNet-4";
+they train together on the same data, so it is an ensemble, not LeCun et al.'s (1998) boosting.
 """
 from __future__ import annotations
 
@@ -63,5 +64,5 @@ def _member(spec, num_classes: int, in_channels: int) -> nn.Module:
 
 @register_model("ensemble", input_size=(1, 28, 28), tags=("ensemble",))
 def ensemble(num_classes=10, in_channels=1, members=("lenet4", "lenet4", "lenet4"), combine="sum"):
-    """An ensemble of registered models (default: the boosted LeNet-4, three LeNet-4s summed)."""
+    """An ensemble of registered models (default: three LeNet-4s, scores summed)."""
     return EnsembleModule([_member(s, num_classes, in_channels) for s in members], combine)

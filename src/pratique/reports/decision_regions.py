@@ -59,6 +59,6 @@ def plot_decision_regions(predict, x, y, classes=None, resolution: int = 200,
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
     ax.set_title(title)
-    ax.legend(title="class", fontsize=8)
+    ax.legend(title="class", fontsize=9)
     fig.tight_layout()
     return fig

@@ -11,6 +11,7 @@ import torch
 from .class_scores import plot_class_scores
 from .confusion import plot_confusion_matrix
 from .curves import save_figure
+from .decision_regions import plot_decision_regions
 from .evaluation import evaluation_report, write_report
 from .top_losses import TopLosses, plot_top_losses
 
@@ -39,9 +40,10 @@ def collect_predictions(module, batches, device=None, top: TopLosses | None = No
 def report_model(model, batches, logs: dict | None = None, directory=None) -> dict:
     """Evaluate `model` on `batches` and return `{**logs, **evaluation_report}`; when
     `directory` is given, also write report.json/.md, confusion_matrix.csv, and the PNGs
-    confusion_matrix.png, class_scores.png and top_losses.png there."""
-    top = TopLosses(12)
-    logits, targets = collect_predictions(model.module, batches, top=top)
+    confusion_matrix.png, class_scores.png and top_losses.png there (decision_regions.png
+    instead of top_losses.png for 2-D points, which are no pictures)."""
+    top, points = TopLosses(12), []
+    logits, targets = collect_predictions(model.module, _keep_points(batches, points), top=top)
     report = {**(logs or {}), **evaluation_report(targets, logits.softmax(dim=1), model.classes)}
     if directory is not None:
         directory = os.fspath(directory)
@@ -49,8 +51,21 @@ def report_model(model, batches, logs: dict | None = None, directory=None) -> di
         figures = {
             "confusion_matrix.png": plot_confusion_matrix(report["confusion_matrix"], report["classes"]),
             "class_scores.png": plot_class_scores(report),
-            "top_losses.png": plot_top_losses(*top.result(), classes=report["classes"]),
         }
+        if points:
+            x = torch.cat(points)
+            figures["decision_regions.png"] = plot_decision_regions(
+                model.module, x, targets, report["classes"], title="Decision regions (test points)")
+        else:
+            figures["top_losses.png"] = plot_top_losses(*top.result(), classes=report["classes"])
         for name, fig in figures.items():
             save_figure(fig, os.path.join(directory, name))
     return report
+
+
+def _keep_points(batches, points: list):
+    """Pass `batches` through, keeping the inputs in `points` when they are (N, 2) points."""
+    for x, y in batches:
+        if x.dim() == 2 and x.shape[1] == 2:
+            points.append(x.detach().cpu())
+        yield x, y

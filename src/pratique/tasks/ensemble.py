@@ -10,7 +10,7 @@ from .classifier import ImageClassifier
 
 
 class Ensemble(ImageClassifier):
-    """Combine the scores of several networks (the course's "boosted LeNet-4" sums three).
+    """Combine the scores of several networks (e.g. the sum of three LeNet-4).
 
     Members built by name (names or `ImageClassifier("lenet4")`) make an ensemble that `save` and
     `pq.load` rebuild from the manifest; an `nn.Module` member works too, but then load with
@@ -24,8 +24,8 @@ class Ensemble(ImageClassifier):
         in_channels: image channels, for members given by name (default: the first member's design).
 
     Example:
-        >>> boosted = pq.Ensemble(["lenet4", "lenet4", "lenet4"], combine="sum").compile()
-        >>> boosted.fit(x_train, y_train, epochs=3)
+        >>> trio = pq.Ensemble(["lenet4", "lenet4", "lenet4"], combine="sum").compile()
+        >>> trio.fit(x_train, y_train, epochs=3)
     """
 
     def __init__(self, members, combine: str = "sum", num_classes: int | None = None,

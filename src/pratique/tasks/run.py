@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import inspect
 import io
 import json
 import os
@@ -45,6 +46,7 @@ class RunData:
     classes: list[str] | None
     num_classes: int
     in_channels: int
+    points: bool = False  # (N, D) feature vectors (spiral, xor...), not images
 
     def fit_inputs(self, validation_split: float) -> dict:
         if isinstance(self.train, tuple):
@@ -63,7 +65,9 @@ def resolve_data(spec: str, image_size: int | None = None, batch_size: int = 32,
         spec: "mnist5k" (see `pratique datasets`), "pets/" (pets/<class>/*.jpg), "labels.csv"
             (columns path,label) or "files.txt" (lines `path,label`).
         image_size: resize image files to this size (None: their most common size).
-        batch_size, validation_split, seed: passed to the data when it is built from files.
+        batch_size: images per batch, when the data are built from files.
+        validation_split: fraction of the files held out for validation.
+        seed: seed of the split and the shuffling of files.
         skip_bad: leave out unreadable image files (listed in `RunData.train.skipped`).
 
     Example:
@@ -75,6 +79,8 @@ def resolve_data(spec: str, image_size: int | None = None, batch_size: int = 32,
         (x, y), (xt, yt) = load_data(spec)
         classes = info["classes"]
         num_classes = len(classes) if classes else int(y.max()) + 1
+        if x.ndim == 2:  # points: D features per sample
+            return RunData((x, y), (xt, yt), classes, num_classes, x.shape[1], points=True)
         return RunData((x, y), (xt, yt), classes, num_classes, 1 if x.ndim == 3 else x.shape[-1])
     if not os.path.exists(spec):
         raise FileNotFoundError(
@@ -144,9 +150,44 @@ def _check(config: TrainConfig) -> None:
                                 "last.ckpt written by a run, like runs/train/last.ckpt.")
 
 
+_POINT_MODELS = ("mlp", "perceptron")  # models that take a flat vector of features
+
+
+def _points_model(config: TrainConfig, data: RunData) -> TrainConfig:
+    """Point datasets (spiral, xor...: (N, 2) arrays) train an MLP: the default model (a conv
+    net) becomes `mlp`; a conv net asked for by name is a user error."""
+    if not data.points or config.model in _POINT_MODELS:
+        return config
+    if config.model != TrainConfig().model:
+        raise PratiqueError(
+            f"--data {config.data!r} holds 2-D points, not images, and {config.model!r} takes "
+            f"images. Use --model mlp (or perceptron), or `pratique lab regions` to see decision "
+            "regions on these points.")
+    print(f"{config.data} holds 2-D points: training an mlp (pass --model mlp to say so)")
+    return dataclasses.replace(config, model="mlp")
+
+
+def _size_kwargs(name: str, data: RunData) -> dict:
+    """`input_size` for builders that take one, when the data's images (or points) differ from
+    the model's design size (LeNet-5 on the 32x32 shapes, an mlp on 64x64 photos or points)."""
+    if data.points:
+        return {"input_size": 1}  # (N, D) points: D inputs to the first layer
+    card = get_model_card(name)
+    if "input_size" not in inspect.signature(card.fn).parameters:
+        return {}  # builders without one adapt (global pooling) or take their design size
+    if isinstance(data.train, tuple):
+        size = int(data.train[0].shape[1])  # (N, H, W) or (N, H, W, C)
+    else:  # an ImageData: (C, H, W) after resizing
+        size = int((data.train.preprocessing.get("input_shape") or card.input_size)[-1])
+    return {"input_size": size} if size != card.input_size[-1] else {}
+
+
 def _build(config: TrainConfig, data: RunData) -> ImageClassifier:
     model = ImageClassifier(config.model, num_classes=data.num_classes, in_channels=data.in_channels,
-                            pretrained=config.pretrained, seed=config.seed)
+                            pretrained=config.pretrained, seed=config.seed,
+                            **_size_kwargs(config.model, data))
+    if data.points:
+        model.input_shape = (data.in_channels,)
     model.accelerator, model.devices = config.accelerator, config.devices
     model.strategy, model.num_nodes = config.strategy, config.num_nodes  # read by compile's Fabric
     model.classes = data.classes
@@ -154,7 +195,7 @@ def _build(config: TrainConfig, data: RunData) -> ImageClassifier:
     model.compile(optimizer=config.optimizer, lr=config.lr, schedule=config.schedule,
                   terminate_on_nan=True,
                   precision=config.precision)
-    if isinstance(data.train, tuple):
+    if isinstance(data.train, tuple) and not data.points:  # points come centred, unit scale
         model.adapt_normalization(data.train[0])
     return model
 
@@ -185,13 +226,13 @@ def _write_skipped(run_dir: str, skipped: list[dict]) -> None:
 def _callbacks(run_dir: str, config: TrainConfig) -> list:
     hparams = {k: v for k, v in config.to_dict().items() if k not in ("project", "name", "exist_ok", "resume")}
     return [CSVLogger(os.path.join(run_dir, "metrics.csv"), append=bool(config.resume)),
-            TensorBoard(run_dir, histogram_freq=1, hparams=hparams),
+            TensorBoard(run_dir, histogram_freq=1, hparams=hparams, update_freq=50),  # batch/loss every 50
             ModelCheckpoint(os.path.join(run_dir, "best.pratique"), monitor="val_accuracy",
                             save_best_only=True),
             ResumeCheckpoint(os.path.join(run_dir, "last.ckpt"))]  # exact resume + SIGINT/SIGTERM
 
 
-def train(config: TrainConfig | None = None, skip_bad: bool = False, **overrides) -> dict:
+def train(config: TrainConfig | None = None, **overrides) -> dict:
     """Train a model as `pratique train` does and write its run directory.
 
     The run directory holds config.yaml (run `pratique train --config` on it to repeat the run in
@@ -204,7 +245,7 @@ def train(config: TrainConfig | None = None, skip_bad: bool = False, **overrides
         >>> result = train(model="lenet5", data="mnist5k", epochs=5)
         >>> result["test"]["accuracy"]
     """
-    return _run(config, overrides, "train", skip_bad)
+    return _run(config, overrides, "train")
 
 
 def finetune(config: TrainConfig | None = None, **overrides) -> dict:
@@ -217,7 +258,7 @@ def finetune(config: TrainConfig | None = None, **overrides) -> dict:
     return _run(config, overrides, "finetune")
 
 
-def _run(config, overrides: dict, mode: str, skip_bad: bool = False) -> dict:
+def _run(config, overrides: dict, mode: str) -> dict:
     config = TrainConfig.from_dict({**(config.to_dict() if config else {}), **overrides})
     _check(config)
     if mode == "finetune" and not hasattr(ImageClassifier, "finetune"):
@@ -227,7 +268,8 @@ def _run(config, overrides: dict, mode: str, skip_bad: bool = False) -> dict:
         raise PratiqueError("--resume continues a `pratique train` run; finetune starts afresh. "
                             "Drop --resume, or use `pratique train --resume`.")
     data = resolve_data(config.data, config.image_size, config.batch_size, config.validation_split,
-                        config.seed, skip_bad)
+                        config.seed, config.skip_bad)
+    config = _points_model(config, data)
     seed_everything(config.seed)
     model = _build(config, data)
     if config.resume:  # loaded safely now; fit(resume_from=...) restores it exactly
@@ -242,7 +284,7 @@ def _run(config, overrides: dict, mode: str, skip_bad: bool = False) -> dict:
         os.makedirs(run_dir, exist_ok=True)
         recipe = config.recipe(name).to_yaml().encode()
         atomic_write(os.path.join(run_dir, "config.yaml"), lambda f: f.write(recipe))
-        if skip_bad:
+        if config.skip_bad:
             _write_skipped(run_dir, getattr(data.train, "skipped", []))
         print(f"run directory: {run_dir}")
     fit_kwargs = dict(epochs=config.epochs, batch_size=config.batch_size, seed=config.seed,
@@ -279,6 +321,7 @@ def lr_find(config: TrainConfig | None = None, plot: str | None = "lr_find.png",
                             "install lacks.")
     data = resolve_data(config.data, config.image_size, config.batch_size, config.validation_split,
                         config.seed)
+    config = _points_model(config, data)
     seed_everything(config.seed)
     model = _build(config, data)
     x = data.train if not isinstance(data.train, tuple) else data.train[0]
@@ -286,7 +329,8 @@ def lr_find(config: TrainConfig | None = None, plot: str | None = "lr_find.png",
     return model.lr_find(x, y, batch_size=config.batch_size, plot=plot)
 
 
-def evaluate(model, data: str = "mnist5k", batch_size: int = 256, out: str | None = None) -> dict:
+def evaluate(model, data: str = "mnist5k", batch_size: int = 256, out: str | None = None,
+             report=False) -> dict:
     """Loss and accuracy of a saved model on the held-out split of `data` (`pratique evaluate`).
 
     Args:
@@ -294,6 +338,9 @@ def evaluate(model, data: str = "mnist5k", batch_size: int = 256, out: str | Non
         data: as `--data`: a dataset name, a folder, a CSV or a file list.
         batch_size: images per batch.
         out: write the metrics as JSON here.
+        report: True adds per-class scores and the confusion matrix to the result (as
+            `Model.evaluate(report=True)`); a folder also writes report.json, report.md,
+            confusion_matrix.csv and the PNGs there.
 
     Example:
         >>> evaluate("runs/train/best.pratique", "mnist5k")["accuracy"]
@@ -308,7 +355,9 @@ def evaluate(model, data: str = "mnist5k", batch_size: int = 256, out: str | Non
                             f"{resolved.num_classes}. Evaluate it on the data it was trained for.")
     if model.loss_fn is None:
         model.compile(loss="cross_entropy", metrics=["accuracy"])
-    logs = model.evaluate(*resolved.eval_inputs(), batch_size=batch_size, verbose=0)
+    if report and report is not True:
+        os.makedirs(report, exist_ok=True)
+    logs = model.evaluate(*resolved.eval_inputs(), batch_size=batch_size, verbose=0, report=report)
     if out:
         atomic_write(out, lambda f: f.write(json.dumps(logs, indent=2).encode()))
     return logs

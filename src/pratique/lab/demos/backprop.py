@@ -45,23 +45,25 @@ def _draw_graph(f: Value, path) -> Path:
     pos = {id(n): (d, i - (len(col) - 1) / 2) for d, col in columns.items() for i, n in enumerate(col)}
     fig, axes = _plot.subplots(1, 1, size=6.5)
     ax = axes[0, 0]
+    boxes = {}
     for n in order:
-        for c in n._prev:
-            (x0, y0), (x1, y1) = pos[id(c)], pos[id(n)]
-            ax.annotate("", xy=(x1 - 0.28, y1), xytext=(x0 + 0.28, y0),
-                        arrowprops={"arrowstyle": "->", "color": "0.5"})
-    for n in order:
-        x, y = pos[id(n)]
         head = n.label or (n._op if n._op != "const" else "const")
         op = f" ({n._op})" if n._op and n._op != "const" and n.label else ""
-        ax.text(x, y, f"{head}{op}\nvalue {n.data:g}\ngrad {n.grad:g}", ha="center", va="center",
-                fontsize=8, bbox={"boxstyle": "round", "fc": "#fff6e0" if n._prev else "#e6f0ff"})
+        boxes[id(n)] = ax.text(*pos[id(n)], f"{head}{op}\nvalue {n.data:g}\ngrad {n.grad:g}",
+                               ha="center", va="center", fontsize=11, zorder=2,
+                               bbox={"boxstyle": "round", "fc": "#fff6e0" if n._prev else "#e6f0ff"})
+    for n in order:  # centre to centre, clipped to the two boxes: each arrow meets its boxes
+        for c in n._prev:
+            ax.annotate("", xy=pos[id(n)], xytext=pos[id(c)], zorder=1,
+                        arrowprops={"arrowstyle": "-|>", "color": "0.45", "shrinkA": 1, "shrinkB": 1,
+                                    "patchA": boxes[id(c)].get_bbox_patch(),
+                                    "patchB": boxes[id(n)].get_bbox_patch()})
     ax.set_xlim(-0.6, max(columns) + 0.6)
     ax.set_ylim(-2.6, 2.6)
     ax.axis("off")
     ax.set_title("f = (2x0 + 5x1)(3x0x1) at (2, 1): forward value, backward ∂f/∂node\n"
-                 "inputs in blue; ∂f/∂x0 = 39, ∂f/∂x1 = 84", fontsize=10)
-    fig.set_size_inches(11, 5)
+                 "inputs in blue; ∂f/∂x0 = 39, ∂f/∂x1 = 84", fontsize=13)
+    fig.set_size_inches(12, 6)
     return _plot.save(fig, path)
 
 

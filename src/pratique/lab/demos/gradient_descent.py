@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from .. import _plot
 from ..gradient_descent import bowl, diverged, gradient_descent, max_of_bowls, parabola
@@ -26,12 +27,12 @@ def _one_d(path) -> Path:
         state = "diverges" if diverged(p[:, None], parabola) else f"x₁₅ = {p[-1]:.3f}"
         ax.set(title=f"step {name}: {state}", xlabel="x", ylabel="f(x)", ylim=(-0.5, 12),
                xlim=(xs[0], xs[-1]))
-        ax.legend(loc="upper right", fontsize=8)
+        ax.legend(loc="upper right", fontsize=9)
     return _plot.save(fig, path)
 
 
 def _two_d(path) -> Path:
-    fig, axes = _plot.subplots(1, 3, size=4.3)
+    fig, axes = _plot.subplots(1, 3, size=5.2)
     axes_list = list(axes[0])
     # panel 1: bowl, small and large steps together; panel 2: bowl, good step; panel 3: the max
     _contour(axes_list[0], bowl, [(n, lr) for n, lr in STEPS_2D.items() if n != "good (0.08)"],
@@ -39,10 +40,10 @@ def _two_d(path) -> Path:
     _contour(axes_list[1], bowl, [("good (0.08)", 0.08)], (-2.0, 1.5), steps=30)
     _contour(axes_list[2], max_of_bowls, [("0.3", 0.3), ("0.05", 0.05)], (-0.9, 0.9), steps=30,
              window=1.0)
-    axes_list[0].set_title("f = x² + 5y²: steps too small / too large", fontsize=10)
-    axes_list[1].set_title("f = x² + 5y²: a good step", fontsize=10)
+    axes_list[0].set_title("f = x² + 5y²: steps too small / too large", fontsize=11)
+    axes_list[1].set_title("f = x² + 5y²: a good step", fontsize=11)
     axes_list[2].set_title("f = max((x−1)²+y², (x+1)²+y²)\nzig-zag across the kink x = 0",
-                           fontsize=10)
+                           fontsize=11)
     return _plot.save(fig, path)
 
 
@@ -58,4 +59,6 @@ def _contour(ax, objective, steps_by_name, x0, steps: int, window: float = 2.5):
         ax.plot(shown[:, 0], shown[:, 1], "o-", ms=3, color=color, label=f"step {name}: {end}")
     ax.plot(*objective.minimum, "k*", ms=12, label="minimum")
     ax.set(xlabel="x", ylabel="y", xlim=(-window, window), ylim=(-window, window))
-    ax.legend(fontsize=7, loc="lower right")
+    ax.xaxis.set_major_locator(MaxNLocator(5))  # at most 5 ticks: labels never overlap
+    ax.yaxis.set_major_locator(MaxNLocator(5))
+    ax.legend(fontsize=9, loc="lower right", framealpha=0.9)

@@ -21,9 +21,9 @@ def run(out: Path, steps: int = 600, every: int = 30, sweep_steps: int = 1500) -
         frames, gif, net = train_frames(x, y, out / name, steps=steps, every=every)
         paths += [frames[-1], gif]
         if name == "spiral":  # the README's picture
-            fig, axes = _plot.subplots(size=5)
+            fig, axes = _plot.subplots(size=5.5)
             plot_regions(axes[0, 0], net.predict, x, y, resolution=250,
-                         title=f"3-class spiral, NumPy MLP 2-100-3 (hand-written backprop)\n"
+                         title=f"3-class spiral, NumPy MLP 2-100-3, hand-written\nbackprop: "
                                f"{steps} steps, train accuracy {np.mean(net.predict(x) == y):.0%}")
             paths.append(_plot.save(fig, out / "spiral_regions.png"))
     x, y = spiral(100, 3)
