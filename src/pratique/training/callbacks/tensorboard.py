@@ -68,6 +68,8 @@ class TensorBoard(Callback):
             self._hook = self.model.module.register_forward_pre_hook(self._capture_first_batch)
 
     def _capture_first_batch(self, module, args):
+        if not module.training:  # the trainer's one-sample input check, not a training batch
+            return
         self._first_batch = args[0].detach()[:16].cpu()
         self._hook.remove()
 
