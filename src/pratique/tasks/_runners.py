@@ -50,7 +50,10 @@ class OnnxRunner:
             import onnxruntime as ort
         except ImportError:
             raise PratiqueError("Running .onnx models needs onnxruntime: pip install 'pratique[onnx]'.") from None
-        self.session = ort.InferenceSession(path, providers=ort.get_available_providers())
+        options = ort.SessionOptions()
+        # its threads would spin after each batch, taking the cores the next batch decodes on
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.session = ort.InferenceSession(path, options, providers=ort.get_available_providers())
         meta = self.session.get_modelmeta().custom_metadata_map
         if METADATA_KEY not in meta:
             raise PratiqueError(f"{path!r} has no pratique metadata: export it with `pratique export`.")

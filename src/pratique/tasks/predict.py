@@ -99,12 +99,22 @@ def load_image_for_model(path, preprocessing: dict, input_shape) -> torch.Tensor
         >>> x = load_image_for_model("seven.png", model.preprocessing, model.input_shape)
         >>> model.module(x[None])
     """
+    return scale_and_normalize(read_for_model(path, input_shape), preprocessing)
+
+
+def read_for_model(path, input_shape) -> torch.Tensor:
+    """The file decoded to the model's channels and resized to its (H, W): uint8 (C, H, W)."""
     from torchvision.transforms.v2 import functional as F
 
     channels, h, w = (int(s) for s in input_shape)
     x = _decode(os.fspath(path), channels)
     if tuple(x.shape[-2:]) != (h, w):
         x = F.resize(x, [h, w], antialias=True)
+    return x
+
+
+def scale_and_normalize(x: torch.Tensor, preprocessing: dict) -> torch.Tensor:
+    """uint8 (C, H, W) or (N, C, H, W) -> float, scaled (default 1/255) and normalized."""
     x = x.float() * float(preprocessing.get("scale") or 1 / 255)
     if preprocessing.get("mean") is not None:
         mean = torch.tensor(preprocessing["mean"], dtype=torch.float32).view(-1, 1, 1)
@@ -113,8 +123,11 @@ def load_image_for_model(path, preprocessing: dict, input_shape) -> torch.Tensor
     return x
 
 
-def _batches(paths: Iterable[str], batch_size: int, load, workers: int):
-    """(paths, tensors-or-errors) per batch; the next batch decodes while the model runs."""
+def _batches(paths: Iterable[str], batch_size: int, load, workers: int, prefetch: bool):
+    """(paths, tensors-or-errors) per batch, decoded by `workers` threads. With `prefetch` the next
+    batch decodes while the model runs: right when the model runs on a GPU. On the CPU pass
+    workers=0: torch ops in decoding threads beside the model's own threads ran at 0.57x a plain
+    one-file-after-another loop (bench/predict_throughput.py)."""
     def load_safe(p):
         try:
             return load(p)
@@ -131,10 +144,16 @@ def _batches(paths: Iterable[str], batch_size: int, load, workers: int):
         if chunk:
             yield chunk
 
+    if not workers:  # in this thread, one file after another
+        for chunk in chunks():
+            yield chunk, [load_safe(p) for p in chunk]
+        return
     with ThreadPoolExecutor(workers) as pool:
         pending = None
         for chunk in chunks():
             future = (chunk, [pool.submit(load_safe, p) for p in chunk])
+            if not prefetch:
+                pending, future = future, None
             if pending is not None:
                 yield pending[0], [f.result() for f in pending[1]]
             pending = future
@@ -160,6 +179,7 @@ def predict_rows(model, source, top_k: int = 1, batch_size: int = 64, tta: bool 
         multi_label: sigmoid per class instead of softmax over classes.
         threshold: multi-label decision threshold.
         trust: open a TorchScript file, whose loading runs the code it holds (refused otherwise).
+        workers: decoding threads (default: none on the CPU, up to 4 beside a GPU).
 
     Example:
         >>> for row in predict_rows("best.pratique", "photos/", top_k=3): print(row)
@@ -168,14 +188,16 @@ def predict_rows(model, source, top_k: int = 1, batch_size: int = 64, tta: bool 
     classes = runner.classes or [str(i) for i in range(runner.num_classes)]
     thr = _thresholds(threshold, len(classes)) if multi_label else None
     k = max(1, min(int(top_k), len(classes)))
-    workers = workers or min(4, os.cpu_count() or 1)
+    on_gpu = getattr(getattr(runner, "fabric", None), "device", torch.device("cpu")).type != "cpu"
+    workers = (min(4, os.cpu_count() or 1) if on_gpu else 0) if workers is None else workers
 
     def load(p):
-        return load_image_for_model(p, runner.preprocessing, runner.input_shape)
+        return read_for_model(p, runner.input_shape)
 
-    for paths, items in _batches(iter_paths(source), batch_size, load, workers):
+    for paths, items in _batches(iter_paths(source), batch_size, load, workers, prefetch=on_gpu):
         good = [i for i, t in enumerate(items) if isinstance(t, torch.Tensor)]
-        probs = _probabilities(runner, torch.stack([items[i] for i in good]), tta, multi_label) if good else None
+        x = scale_and_normalize(torch.stack([items[i] for i in good]), runner.preprocessing) if good else None
+        probs = _probabilities(runner, x, tta, multi_label) if good else None
         for j, i in enumerate(good):
             items[i] = _row(paths[i], probs[j], classes, k, thr)
         for i, item in enumerate(items):
@@ -222,7 +244,7 @@ def file_logits(model, source, batch_size: int = 64) -> np.ndarray:
     def load(p):
         return load_image_for_model(p, runner.preprocessing, runner.input_shape)
 
-    for paths, items in _batches(iter_paths(source), batch_size, load, min(4, os.cpu_count() or 1)):
+    for paths, items in _batches(iter_paths(source), batch_size, load, 0, prefetch=False):
         bad += [f"{p}: {t}" for p, t in zip(paths, items) if isinstance(t, Exception)]
         if not bad:
             outs.append(torch.as_tensor(runner(torch.stack(items))).float())
