@@ -76,7 +76,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
     (x, y), _ = pq.datasets.load_data("mnist5k")
-    x, y = torch.from_numpy(x), torch.from_numpy(y)
+    x, y = torch.from_numpy(x), torch.from_numpy(y).long()
     runners = {"textbook": textbook, "ours": ours, "ceiling": ceiling}
     for fn in runners.values():  # warm-up: allocator, kernels, imports
         fn(x, y)

@@ -7,6 +7,7 @@ def test_load_data_shapes_dtypes_and_split(mnist5k):
     (x, y), (xt, yt) = mnist5k
     assert x.shape == (4000, 28, 28) and xt.shape == (1000, 28, 28)
     assert x.dtype == np.uint8 and xt.dtype == np.uint8
+    assert y.dtype == np.uint8 and yt.dtype == np.uint8  # as keras.datasets.mnist.load_data()
     assert y.shape == (4000,) and yt.shape == (1000,)
     # stratified: 400 / 100 per class
     assert np.bincount(y, minlength=10).tolist() == [400] * 10

@@ -27,7 +27,7 @@ def _write_mnist(folder, gz, rng):
 def test_idx_reader(tmp_path, gz, name):
     arrays = _write_mnist(tmp_path, gz, np.random.default_rng(1))
     (x, y), (_xt, yt) = load_data(name, root=str(tmp_path))
-    assert x.shape == (12, 28, 28) and x.dtype == np.uint8 and y.dtype == np.int64
+    assert x.shape == (12, 28, 28) and x.dtype == np.uint8 and y.dtype == np.uint8  # as Keras
     np.testing.assert_array_equal(x, arrays[0])
     np.testing.assert_array_equal(yt, arrays[3])
 

@@ -33,7 +33,7 @@ def test_evaluate_matches_a_manual_computation(small_digits):
     result = model.evaluate(xt, yt, batch_size=64, verbose=0)
     with torch.no_grad():
         logits = model.module(torch.from_numpy(xt).float().div(255).unsqueeze(1))
-    assert result["loss"] == pytest.approx(F.cross_entropy(logits, torch.from_numpy(yt)).item(), rel=1e-5)
+    assert result["loss"] == pytest.approx(F.cross_entropy(logits, torch.from_numpy(yt).long()).item(), rel=1e-5)
     expected_acc = (logits.argmax(1).numpy() == yt).mean()
     assert result["accuracy"] == pytest.approx(expected_acc)
 

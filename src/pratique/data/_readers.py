@@ -102,12 +102,12 @@ def safe_unpickle(path):
 
 
 def read_cifar_batch(path, label_key: str) -> tuple[np.ndarray, np.ndarray]:
-    """One CIFAR batch file -> images uint8 (N, 32, 32, 3), labels int64 (N,)."""
+    """One CIFAR batch file -> images uint8 (N, 32, 32, 3), labels uint8 (N,)."""
     d = safe_unpickle(path)
     if "data" not in d or label_key not in d:
         raise PratiqueError(f"{str(path)!r} lacks the keys 'data' and {label_key!r} of a CIFAR batch.")
     x = np.asarray(d["data"], dtype=np.uint8).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
-    return np.ascontiguousarray(x), np.asarray(d[label_key], dtype=np.int64)
+    return np.ascontiguousarray(x), np.asarray(d[label_key], dtype=np.uint8)
 
 
 def read_cifar_names(path, key: str) -> list[str]:

@@ -46,7 +46,7 @@ def load_data(name: str = "mnist5k", **kwargs) -> Splits:
     """Load a named dataset as `((x_train, y_train), (x_test, y_test))` numpy arrays.
 
     Like `keras.datasets.mnist.load_data()`: images are uint8 of shape (N, H, W) or
-    (N, H, W, C), labels are integer class indices.
+    (N, H, W, C), labels are class indices, uint8 for the image datasets (as Keras' are).
 
     Example:
         >>> (x_train, y_train), (x_test, y_test) = load_data("mnist5k")
@@ -76,7 +76,7 @@ def mnist5k(root=None, download=False, seed: int = 0) -> Splits:
     # The file is sorted by class, so the split is stratified and seeded; seed=0 is the fixed split.
     with resources.files("pratique.data").joinpath("mnist_5k.npz").open("rb") as f:
         npz = np.load(f)
-        images, labels = npz["images"], npz["labels"].astype(np.int64)
+        images, labels = npz["images"], npz["labels"].astype(np.uint8)  # as Keras: uint8 labels
     train, test = stratified_split(labels, 0.2, seed)
     return (images[train], labels[train]), (images[test], labels[test])
 
@@ -96,7 +96,7 @@ def _idx_dataset(name: str, base_url: str, md5s: list[str], root, download) -> S
     urls = {f + ".gz": (base_url + f + ".gz", m) for f, m in zip(_MNIST_FILES, md5s)}
     folder = _readers.locate(name, root, _MNIST_FILES, urls, download)
     x, y, xt, yt = (_readers.read_idx(_readers.find_file(folder, f)) for f in _MNIST_FILES)
-    return (x, y.astype(np.int64)), (xt, yt.astype(np.int64))
+    return (x, y.astype(np.uint8)), (xt, yt.astype(np.uint8))
 
 
 @register_dataset("mnist", description="MNIST digits, 60,000 train / 10,000 test (IDX files)",
