@@ -1,4 +1,5 @@
-"""TerminateOnNaN, BackupAndRestore, CSVLogger append, RemoteMonitor, SwapEMAWeights, ProgbarLogger."""
+"""TerminateOnNaN, BackupAndRestore, CSVLogger append, RemoteMonitor, SwapEMAWeights, ProgbarLogger,
+ResumeCheckpoint."""
 import io
 import json
 import re
@@ -193,3 +194,13 @@ def test_progbar_reads_metrics_only_at_refresh(data):
     model.fit(*data, epochs=1, batch_size=32, verbose=0, callbacks=[bar])
     assert len(reads) == 1 + 1  # the first batch's refresh, then the epoch's logs
     assert "accuracy" in bar.live_info({"loss": torch.tensor(0.5)})
+
+
+def test_resume_checkpoint_is_a_public_callback(data, tmp_path):
+    import pratique as pq
+    from pratique.training.resume import ResumeCheckpoint
+
+    assert pq.callbacks.ResumeCheckpoint is ResumeCheckpoint
+    make_model().fit(*data, epochs=1, batch_size=32, verbose=0,
+                     callbacks=pq.callbacks.ResumeCheckpoint(tmp_path / "last.ckpt"))
+    assert (tmp_path / "last.ckpt").is_file()
