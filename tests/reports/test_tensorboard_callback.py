@@ -72,3 +72,22 @@ def test_default_hparams_and_old_signature(tmp_path, tiny_data):
 def test_bad_update_freq():
     with pytest.raises(PratiqueError, match="update_freq"):
         TensorBoard("x", update_freq="sometimes")
+
+
+def test_batch_metrics_are_the_running_values_at_the_written_steps(tmp_path, tiny_data):
+    x, y = tiny_data
+    model = tiny_model()
+    reads = []
+    accuracy = model.metrics[0]
+    compute = accuracy.compute
+    accuracy.compute = lambda: reads.append(model.epoch) or compute()
+    tb = TensorBoard(tmp_path, write_graph=False, write_images=False, update_freq=5)
+    hist = model.fit(x, y, epochs=2, batch_size=16, validation_split=0.25, callbacks=[tb],
+                     verbose=0, seed=0)
+    written = _events(tmp_path).Scalars("batch/accuracy")
+    # 72 training samples / 16 = 5 batches per epoch: steps 5 and 10 close each epoch, where the
+    # running accuracy is the epoch's own
+    assert [e.step for e in written] == [5, 10]
+    assert [e.value for e in written] == pytest.approx(hist.history["accuracy"])
+    # read at the 2 written steps, plus once per epoch for the train and validation logs
+    assert len(reads) == 2 + 2 * 2

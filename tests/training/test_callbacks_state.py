@@ -1,4 +1,5 @@
-"""TerminateOnNaN, BackupAndRestore, CSVLogger append, RemoteMonitor, SwapEMAWeights, ProgbarLogger."""
+"""TerminateOnNaN, BackupAndRestore, CSVLogger append, RemoteMonitor, SwapEMAWeights, ProgbarLogger,
+ResumeCheckpoint."""
 import io
 import json
 import re
@@ -159,3 +160,47 @@ def test_progbar_plain_lines_when_not_a_tty(data):
     assert len(lines) == 2
     assert re.fullmatch(r"Epoch 1/2 - \d+\.\ds - loss: \d\.\d{4} - accuracy: \d\.\d{4} - "
                         r"val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4}", lines[0])
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progbar_live_line_shows_running_metrics(data):
+    out = _Terminal()
+    bar = ProgbarLogger(1, stream=out)
+    bar.refresh_seconds = 0.0  # every batch, so the short fit surely draws one
+    model = make_model()
+    reads = []
+    acc = model.metrics[0]
+    compute = acc.compute
+    acc.compute = lambda: reads.append(1) or compute()
+    model.fit(*data, epochs=1, batch_size=32, verbose=0, callbacks=[bar])
+    live = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out.getvalue())  # drop the terminal codes
+    # the bar's own line (with its batch count), not the epoch summary printed after it
+    assert re.search(r"3/3 [^\n]*loss: \d\.\d{4} - accuracy: \d\.\d{4}", live)
+    assert len(reads) == 3 + 1  # one per batch at refresh_seconds=0, one for the epoch's logs
+
+
+def test_progbar_reads_metrics_only_at_refresh(data):
+    bar = ProgbarLogger(1, stream=_Terminal())
+    bar.refresh_seconds = 60.0  # the first batch draws, the next two are within the interval
+    model = make_model()
+    reads = []
+    acc = model.metrics[0]
+    compute = acc.compute
+    acc.compute = lambda: reads.append(1) or compute()
+    model.fit(*data, epochs=1, batch_size=32, verbose=0, callbacks=[bar])
+    assert len(reads) == 1 + 1  # the first batch's refresh, then the epoch's logs
+    assert "accuracy" in bar.live_info({"loss": torch.tensor(0.5)})
+
+
+def test_resume_checkpoint_is_a_public_callback(data, tmp_path):
+    import pratique as pq
+    from pratique.training.resume import ResumeCheckpoint
+
+    assert pq.callbacks.ResumeCheckpoint is ResumeCheckpoint
+    make_model().fit(*data, epochs=1, batch_size=32, verbose=0,
+                     callbacks=pq.callbacks.ResumeCheckpoint(tmp_path / "last.ckpt"))
+    assert (tmp_path / "last.ckpt").is_file()

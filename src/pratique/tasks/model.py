@@ -11,7 +11,7 @@ from .._errors import PratiqueError
 from ..models.summary import Summary, summarize
 from ..training import losses, optimizers, resume, schedules
 from ..training import metrics as metrics_mod
-from ..training.callbacks import Callback, ProgbarLogger
+from ..training.callbacks import Callback, CallbackList, ProgbarLogger
 from ..training.checkpoint import atomic_write, save_checkpoint
 from ..training.trainer import Trainer, make_fabric
 from . import _inputs
@@ -125,10 +125,7 @@ class Model:
         _check_int("epochs", epochs, 1)
         if resume_from is not None:  # loaded now: a bad file fails before any work (training/resume.py)
             self._resume_state = resume.load_resume_state(resume_from)
-        callbacks = [callbacks] if isinstance(callbacks, Callback) else list(callbacks or [])
-        for cb in callbacks:
-            if not isinstance(cb, Callback):
-                raise PratiqueError(f"callbacks must be Callback instances. Received: {type(cb).__name__}.")
+        callbacks = _as_callbacks(callbacks)
         if hasattr(x, "train_batches"):
             _check_image_data_fit(x, y, batch_size, validation_data, validation_split)
         batch_size = 32 if batch_size is None else batch_size
@@ -229,9 +226,11 @@ class Model:
         self.preprocessing.setdefault("input_shape", list(self.input_shape))
         self.preprocessing.setdefault("scale", 1 / 255 if x.dtype == torch.uint8 else 1.0)
 
-    def evaluate(self, x, y=None, batch_size: int = 256, verbose: int = 1, report=False) -> dict:
+    def evaluate(self, x, y=None, batch_size: int = 256, verbose: int = 1, report=False,
+                 callbacks=None) -> dict:
         """Mean loss and metrics on held-out data, as a dict (`{"loss": ..., "accuracy": ...}`).
 
+        `callbacks` (a Callback or a list) get Keras' on_test_begin/end and on_test_batch_begin/end.
         `report=True` adds the evaluation report (top-k, per-class P/R/F1, confusion matrix, see
         `pratique.reports.evaluation_report`); `report="dir"` also writes it there with its PNGs."""
         trainer = self._require_compiled("evaluate")
@@ -245,7 +244,7 @@ class Model:
             if y is None:
                 raise PratiqueError("evaluate needs targets: pass y, a tuple (x, y) or an ImageData.")
             batches = _inputs.batches(x, y, batch_size, preprocessing=self.preprocessing)
-        logs = trainer.evaluate(self, batches)
+        logs = trainer.evaluate(self, batches, self._callback_list(callbacks))
         if verbose:
             print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
         if report:
@@ -254,13 +253,27 @@ class Model:
             logs = report_model(self, batches, logs, None if report is True else report)
         return logs
 
-    def predict(self, x, batch_size: int = 256) -> np.ndarray:
-        """The module's outputs (e.g. logits) for `x`, as a numpy array."""
+    def predict(self, x, batch_size: int = 256, callbacks=None) -> np.ndarray:
+        """The module's outputs (e.g. logits) for `x`, as a numpy array.
+
+        `callbacks` (a Callback or a list) get Keras' on_predict_begin/end and
+        on_predict_batch_begin/end (whose logs hold the batch's `outputs`)."""
+        cbs = self._callback_list(callbacks)  # a wrong callback fails before any work
         trainer = self._trainer or Trainer(make_fabric(self.accelerator, self.devices, "32",
                                                                  self.strategy, self.num_nodes))
         x, _ = _inputs.as_tensors(x)
         batches = _inputs.batches(x, None, batch_size, preprocessing=self.preprocessing)
-        return trainer.predict(self.module, batches).numpy()
+        return trainer.predict(self.module, batches, cbs).numpy()
+
+    def _callback_list(self, callbacks) -> CallbackList | None:
+        """The CallbackList for an evaluate or predict call; None (no hook calls) without callbacks."""
+        callbacks = _as_callbacks(callbacks)
+        if not callbacks:
+            return None
+        active = getattr(self, "_active_callbacks", ())
+        cbs = CallbackList(callbacks, self)
+        self._active_callbacks = active  # a fit's own list, when a callback evaluates inside it
+        return cbs
 
     # -- inspection ----------------------------------------------------------------------------
     def summary(self, input_shape=None, print_fn=print) -> Summary:
@@ -317,6 +330,16 @@ def _check_image_data_fit(data, y, batch_size, validation_data, validation_split
         raise PratiqueError(
             f"fit(ImageData) batches with the ImageData's batch_size={data.batch_size}. Received: "
             f"batch_size={batch_size}. Pass batch_size={batch_size} when building the ImageData.")
+
+
+def _as_callbacks(callbacks) -> list:
+    """`callbacks` (None, a Callback or a list of them) as a new list; anything else is refused."""
+    callbacks = [callbacks] if isinstance(callbacks, Callback) else list(callbacks or [])
+    for cb in callbacks:
+        if not isinstance(cb, Callback):
+            raise PratiqueError(f"callbacks must be Callback instances (pratique.callbacks). "
+                                f"Received: {type(cb).__name__}. Pass e.g. callbacks=[LambdaCallback(...)].")
+    return callbacks
 
 
 def _check_int(name: str, value, minimum: int) -> None:

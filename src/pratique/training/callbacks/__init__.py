@@ -11,6 +11,7 @@ from .model_checkpoint import ModelCheckpoint as ModelCheckpoint
 from .progbar import ProgbarLogger as ProgbarLogger
 from .reduce_lr_on_plateau import ReduceLROnPlateau as ReduceLROnPlateau
 from .remote_monitor import RemoteMonitor as RemoteMonitor
+from .resume_checkpoint import ResumeCheckpoint as ResumeCheckpoint
 from .swap_ema_weights import SwapEMAWeights as SwapEMAWeights
 from .tensorboard import TensorBoard as TensorBoard
 from .terminate_on_nan import TerminateOnNaN as TerminateOnNaN

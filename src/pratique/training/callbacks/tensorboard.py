@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import warnings
 
+from ._running import running_metrics
 from .base import Callback
 
 
@@ -12,11 +13,12 @@ class TensorBoard(Callback):
 
     Writes, per epoch: the losses and metrics (`epoch/<name>/train`, `epoch/<name>/val`),
     `epoch/learning_rate` and `epoch/images_per_second`; per batch when `update_freq` asks:
-    `batch/loss`, `batch/learning_rate`; the model graph once; weight and gradient histograms
-    every `histogram_freq` epochs; at the end of the fit, the run's hyper-parameters with its
-    final metrics (the HPARAMS tab compares runs side by side) and, once, pictures: a training
-    batch as the network saw it (after augmentation), the validation confusion matrix and the
-    misclassified validation samples with the highest loss.
+    `batch/loss`, each compiled metric's running value this epoch (`batch/accuracy`, computed at
+    the written batches only) and `batch/learning_rate`; the model graph once; weight and
+    gradient histograms every `histogram_freq` epochs; at the end of the fit, the run's
+    hyper-parameters with its final metrics (the HPARAMS tab compares runs side by side) and,
+    once, pictures: a training batch as the network saw it (after augmentation), the validation
+    confusion matrix and the misclassified validation samples with the highest loss.
 
     Args:
         log_dir: where the event files go; train and validation scalars share one run.
@@ -185,7 +187,12 @@ class _TensorBoardPerBatch(TensorBoard):
     def on_train_batch_end(self, batch, logs=None):
         self._step += 1
         if self._step % self.batch_every == 0:
-            self.writer.add_scalar("batch/loss", logs["loss"], self._step)
+            # the loop hands the loss only: the metrics' running values are computed here, at
+            # the written steps (a sync each), never on the batches in between
+            values = {k: v for k, v in (logs or {}).items() if k != "size"}
+            values.update({k: v for k, v in running_metrics(self.model).items() if k not in values})
+            for k, v in values.items():
+                self.writer.add_scalar(f"batch/{k}", v, self._step)
             if self.model.optimizer is not None:
                 self.writer.add_scalar("batch/learning_rate",
                                        self.model.optimizer.param_groups[0]["lr"], self._step)
