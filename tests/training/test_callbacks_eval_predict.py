@@ -1,6 +1,8 @@
 """Keras' evaluate(callbacks=...) and predict(callbacks=...): the test and predict hooks fire."""
 from collections import Counter
 
+import numpy as np
+
 import pytest
 from training_helpers import make_model
 
@@ -54,3 +56,14 @@ def test_callbacks_inside_a_fit_keep_the_fits_list(data):
         model.evaluate(*data, verbose=0, callbacks=LambdaCallback())))
     model.fit(*data, epochs=1, verbose=0, callbacks=[watcher])
     assert inner and watcher in model._active_callbacks  # ModelCheckpoint reads the fit's list
+
+
+def test_image_classifier_predict_passes_callbacks_on():
+    import pratique as pq
+
+    x = np.random.default_rng(0).integers(0, 256, (10, 28, 28), dtype=np.uint8)
+    model = pq.ImageClassifier("mlp", num_classes=3, seed=0).compile()
+    seen = []
+    model.predict(x, batch_size=4, output="labels",
+                  callbacks=pq.callbacks.LambdaCallback(on_predict_batch_end=lambda b, logs: seen.append(b)))
+    assert seen == [0, 1, 2]

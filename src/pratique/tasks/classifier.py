@@ -50,18 +50,23 @@ class ImageClassifier(Model):
         self.input_shape = (in_channels, *card.input_size[1:])
         self.num_classes = num_classes
 
-    def predict(self, x, batch_size: int = 256, output: str = "logits", top_k: int | None = None):
+    def predict(self, x, batch_size: int = 256, output: str = "logits", top_k: int | None = None,
+                callbacks=None):
         """Predict on images: `output` is "logits", "probabilities" or "labels" (class names when
         known, else indices); `top_k` gives the k best labels and probabilities per image.
-        `x` is an array of images, or image files: a path, folder, glob, CSV of paths or a list."""
+        `x` is an array of images, or image files: a path, folder, glob, CSV of paths or a list.
+        `callbacks` (arrays only) get Keras' on_predict_* hooks."""
         if output not in ("logits", "probabilities", "labels"):
             raise PratiqueError(f"output must be 'logits', 'probabilities' or 'labels'. Received: {output!r}")
         if _is_files(x):  # a path, glob, folder or CSV of paths, or a list of paths
             from .predict import file_logits
 
+            if callbacks:
+                raise PratiqueError("predict(files, callbacks=...): callbacks run on arrays of images. "
+                                    "For files, use pratique.tasks.predict.predict_rows(progress=...).")
             logits = torch.from_numpy(file_logits(self, x, min(batch_size, 64)))
         else:
-            logits = torch.from_numpy(super().predict(x, batch_size))
+            logits = torch.from_numpy(super().predict(x, batch_size, callbacks=callbacks))
         if output == "logits" and top_k is None:
             return logits.numpy()
         probs = logits.softmax(dim=-1)
