@@ -4,11 +4,12 @@ from __future__ import annotations
 import torch
 
 from .._errors import PratiqueError, unknown_name
+from ._fused_adam import Adam, AdamW
 
 _OPTIMIZERS = {
     "sgd": torch.optim.SGD,
-    "adam": torch.optim.Adam,
-    "adamw": torch.optim.AdamW,
+    "adam": Adam,  # torch's, with the fused kernel called directly (_fused_adam.py)
+    "adamw": AdamW,
     "rmsprop": torch.optim.RMSprop,
     "adagrad": torch.optim.Adagrad,
     "adadelta": torch.optim.Adadelta,
