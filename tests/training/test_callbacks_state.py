@@ -167,16 +167,22 @@ class _Terminal(io.StringIO):
         return True
 
 
-def test_progbar_live_line_shows_running_metrics(data):
-    out = _Terminal()
-    bar = ProgbarLogger(1, stream=out)
-    bar.refresh_seconds = 0.0  # every batch, so the short fit surely draws one
+def _fit_counting_metric_reads(data, bar) -> list:
+    """One epoch with `bar`; one list entry per compute() of the accuracy metric."""
     model = make_model()
     reads = []
     acc = model.metrics[0]
     compute = acc.compute
     acc.compute = lambda: reads.append(1) or compute()
     model.fit(*data, epochs=1, batch_size=32, verbose=0, callbacks=[bar])
+    return reads
+
+
+def test_progbar_live_line_shows_running_metrics(data):
+    out = _Terminal()
+    bar = ProgbarLogger(1, stream=out)
+    bar.refresh_seconds = 0.0  # every batch, so the short fit surely draws one
+    reads = _fit_counting_metric_reads(data, bar)
     live = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out.getvalue())  # drop the terminal codes
     # the bar's own line (with its batch count), not the epoch summary printed after it
     assert re.search(r"3/3 [^\n]*loss: \d\.\d{4} - accuracy: \d\.\d{4}", live)
@@ -186,12 +192,7 @@ def test_progbar_live_line_shows_running_metrics(data):
 def test_progbar_reads_metrics_only_at_refresh(data):
     bar = ProgbarLogger(1, stream=_Terminal())
     bar.refresh_seconds = 60.0  # the first batch draws, the next two are within the interval
-    model = make_model()
-    reads = []
-    acc = model.metrics[0]
-    compute = acc.compute
-    acc.compute = lambda: reads.append(1) or compute()
-    model.fit(*data, epochs=1, batch_size=32, verbose=0, callbacks=[bar])
+    reads = _fit_counting_metric_reads(data, bar)
     assert len(reads) == 1 + 1  # the first batch's refresh, then the epoch's logs
     assert "accuracy" in bar.live_info({"loss": torch.tensor(0.5)})
 

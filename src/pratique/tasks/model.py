@@ -11,10 +11,11 @@ from .._errors import PratiqueError
 from ..models.summary import Summary, summarize
 from ..training import losses, optimizers, resume, schedules
 from ..training import metrics as metrics_mod
-from ..training.callbacks import Callback, CallbackList, ProgbarLogger
+from ..training.callbacks import CallbackList, ProgbarLogger
 from ..training.checkpoint import atomic_write, save_checkpoint
 from ..training.trainer import Trainer, make_fabric
 from . import _inputs
+from ._checks import as_callbacks, check_image_data_fit, check_int
 from ._artifact import read_model_file, write_model_file
 
 
@@ -122,12 +123,12 @@ class Model:
         and arguments as the first run.
         """
         trainer = self._require_compiled("fit")
-        _check_int("epochs", epochs, 1)
+        check_int("epochs", epochs, 1)
         if resume_from is not None:  # loaded now: a bad file fails before any work (training/resume.py)
             self._resume_state = resume.load_resume_state(resume_from)
-        callbacks = _as_callbacks(callbacks)
+        callbacks = as_callbacks(callbacks)
         if hasattr(x, "train_batches"):
-            _check_image_data_fit(x, y, batch_size, validation_data, validation_split)
+            check_image_data_fit(x, y, batch_size, validation_data, validation_split)
         batch_size = 32 if batch_size is None else batch_size
         train, val = self._fit_batches(x, y, batch_size, validation_data, validation_split, shuffle, seed)
         if verbose:
@@ -267,7 +268,7 @@ class Model:
 
     def _callback_list(self, callbacks) -> CallbackList | None:
         """The CallbackList for an evaluate or predict call; None (no hook calls) without callbacks."""
-        callbacks = _as_callbacks(callbacks)
+        callbacks = as_callbacks(callbacks)
         if not callbacks:
             return None
         active = getattr(self, "_active_callbacks", ())
@@ -315,36 +316,6 @@ class Model:
         state = resume.load_resume_state(path)
         resume.restore_state(self, state)
         return state
-
-
-def _check_image_data_fit(data, y, batch_size, validation_data, validation_split) -> None:
-    """An ImageData carries its own splits and batch size: fit arguments that would be ignored
-    are refused instead."""
-    given = [name for name, value in (("y", y), ("validation_data", validation_data),
-                                      ("validation_split", validation_split or None)) if value is not None]
-    if given:
-        raise PratiqueError(
-            f"fit(ImageData) takes no {', '.join(given)}: an ImageData carries its own validation "
-            f"split. Received: {', '.join(given)}. Build it with val_split=0.2 (or a val folder) instead.")
-    if batch_size is not None and batch_size != data.batch_size:
-        raise PratiqueError(
-            f"fit(ImageData) batches with the ImageData's batch_size={data.batch_size}. Received: "
-            f"batch_size={batch_size}. Pass batch_size={batch_size} when building the ImageData.")
-
-
-def _as_callbacks(callbacks) -> list:
-    """`callbacks` (None, a Callback or a list of them) as a new list; anything else is refused."""
-    callbacks = [callbacks] if isinstance(callbacks, Callback) else list(callbacks or [])
-    for cb in callbacks:
-        if not isinstance(cb, Callback):
-            raise PratiqueError(f"callbacks must be Callback instances (pratique.callbacks). "
-                                f"Received: {type(cb).__name__}. Pass e.g. callbacks=[LambdaCallback(...)].")
-    return callbacks
-
-
-def _check_int(name: str, value, minimum: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise PratiqueError(f"{name} must be an int >= {minimum}. Received: {name}={value!r}")
 
 
 @contextlib.contextmanager

@@ -1,0 +1,35 @@
+"""Argument checks of Model's fit / evaluate / predict: each refuses bad input before any work."""
+from __future__ import annotations
+
+from .._errors import PratiqueError
+from ..training.callbacks import Callback
+
+
+def check_image_data_fit(data, y, batch_size, validation_data, validation_split) -> None:
+    """An ImageData carries its own splits and batch size: fit arguments that would be ignored
+    are refused instead."""
+    given = [name for name, value in (("y", y), ("validation_data", validation_data),
+                                      ("validation_split", validation_split or None)) if value is not None]
+    if given:
+        raise PratiqueError(
+            f"fit(ImageData) takes no {', '.join(given)}: an ImageData carries its own validation "
+            f"split. Received: {', '.join(given)}. Build it with val_split=0.2 (or a val folder) instead.")
+    if batch_size is not None and batch_size != data.batch_size:
+        raise PratiqueError(
+            f"fit(ImageData) batches with the ImageData's batch_size={data.batch_size}. Received: "
+            f"batch_size={batch_size}. Pass batch_size={batch_size} when building the ImageData.")
+
+
+def as_callbacks(callbacks) -> list:
+    """`callbacks` (None, a Callback or a list of them) as a new list; anything else is refused."""
+    callbacks = [callbacks] if isinstance(callbacks, Callback) else list(callbacks or [])
+    for cb in callbacks:
+        if not isinstance(cb, Callback):
+            raise PratiqueError(f"callbacks must be Callback instances (pratique.callbacks). "
+                                f"Received: {type(cb).__name__}. Pass e.g. callbacks=[LambdaCallback(...)].")
+    return callbacks
+
+
+def check_int(name: str, value, minimum: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise PratiqueError(f"{name} must be an int >= {minimum}. Received: {name}={value!r}")
