@@ -97,12 +97,8 @@ def _looks_like_path(spec: str) -> bool:
 
 
 def _image_data(spec: str, options: dict):
-    try:
-        from ..data.module import ImageData
-    except ImportError:
-        raise PratiqueError(
-            f"--data {spec!r} is a path, and reading image files needs pratique.data.module."
-            "ImageData, which this install lacks. Use a dataset name (see `pratique datasets`).") from None
+    from ..data.module import ImageData
+
     if os.path.isdir(spec):
         return ImageData.from_folders(spec, **options)
     if spec.lower().endswith(".csv"):
@@ -261,9 +257,6 @@ def finetune(config: TrainConfig | None = None, **overrides) -> dict:
 def _run(config, overrides: dict, mode: str) -> dict:
     config = TrainConfig.from_dict({**(config.to_dict() if config else {}), **overrides})
     _check(config)
-    if mode == "finetune" and not hasattr(ImageClassifier, "finetune"):
-        raise PratiqueError("finetune needs Model.finetune (pratique.training.finetune), which this "
-                            "install lacks. Use `pratique train` instead.")
     if mode == "finetune" and config.resume:
         raise PratiqueError("--resume continues a `pratique train` run; finetune starts afresh. "
                             "Drop --resume, or use `pratique train --resume`.")
@@ -316,9 +309,6 @@ def lr_find(config: TrainConfig | None = None, plot: str | None = "lr_find.png",
     """
     config = TrainConfig.from_dict({**(config.to_dict() if config else {}), **overrides})
     _check(config)
-    if not hasattr(ImageClassifier, "lr_find"):
-        raise PratiqueError("lr-find needs Model.lr_find (pratique.training.lr_finder), which this "
-                            "install lacks.")
     data = resolve_data(config.data, config.image_size, config.batch_size, config.validation_split,
                         config.seed)
     config = _points_model(config, data)
