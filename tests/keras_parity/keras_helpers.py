@@ -36,7 +36,8 @@ def mse_metric(name="mse"):
 
 
 def dense_model(*widths, activation=None, **compile_kwargs):
-    """Sequential of nn.Linear(widths[i], widths[i+1]) (+ activation between), compiled."""
+    """Sequential of nn.Linear(widths[i], widths[i+1]), each followed by `activation` (Keras'
+    `Dense(n, activation=...)` on every layer), compiled."""
     layers = []
     for i, (a, b) in enumerate(zip(widths, widths[1:])):
         layers.append(nn.Linear(a, b))
