@@ -39,7 +39,7 @@ def dense_model(*widths, activation=None, **compile_kwargs):
     """Sequential of nn.Linear(widths[i], widths[i+1]), each followed by `activation` (Keras'
     `Dense(n, activation=...)` on every layer), compiled."""
     layers = []
-    for i, (a, b) in enumerate(zip(widths, widths[1:])):
+    for a, b in zip(widths, widths[1:], strict=False):
         layers.append(nn.Linear(a, b))
         if activation is not None:
             layers.append(activation())

@@ -7,7 +7,6 @@ import torch
 from keras_helpers import XFAIL_METRICS, dense_model, f32, mse_metric
 from torch import nn
 
-import pratique as pq
 from pratique.training.callbacks import EarlyStopping
 
 

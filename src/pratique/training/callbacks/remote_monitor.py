@@ -10,7 +10,6 @@ import numpy as np
 import torch
 
 from ..._errors import PratiqueError
-
 from .base import Callback
 
 
