@@ -3,6 +3,8 @@
 Keras models become small torch modules (`layers.Dense(n)` -> `nn.Linear(in, n)`); Keras'
 `test_utils.get_test_data` becomes `get_test_data` below (same shapes and sizes).
 """
+import itertools
+
 import numpy as np
 import torch
 from torch import nn
@@ -39,7 +41,7 @@ def dense_model(*widths, activation=None, **compile_kwargs):
     """Sequential of nn.Linear(widths[i], widths[i+1]), each followed by `activation` (Keras'
     `Dense(n, activation=...)` on every layer), compiled."""
     layers = []
-    for a, b in zip(widths, widths[1:], strict=False):
+    for a, b in itertools.pairwise(widths):
         layers.append(nn.Linear(a, b))
         if activation is not None:
             layers.append(activation())
