@@ -80,7 +80,8 @@ class Model:
                 batches pay the compilation).
             terminate_on_nan: stop before the update when the loss is NaN/inf, with an error
                 naming the epoch and batch (the TerminateOnNaN callback stops quietly instead).
-            **optimizer_kwargs: e.g. momentum=0.9, nesterov=True, weight_decay=1e-4.
+            **optimizer_kwargs: e.g. momentum=0.9, nesterov=True, weight_decay=1e-4;
+                use_ema=True, ema_momentum=0.99 keep Keras' EMA of the weights (training/ema.py).
         """
         optimizers.check_name(optimizer)
         self.schedule = schedules.get(schedule)

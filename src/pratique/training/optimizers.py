@@ -29,12 +29,25 @@ def check_name(name) -> None:
         raise unknown_name("optimizer", name, _OPTIMIZERS)
 
 
-def get(name, params, lr: float = 1e-3, **kwargs) -> torch.optim.Optimizer:
+def get(name, params, lr: float = 1e-3, use_ema: bool = False, ema_momentum: float = 0.99,
+        **kwargs) -> torch.optim.Optimizer:
     """Build an optimizer by name over `params`.
+
+    `use_ema=True` keeps an exponential moving average of the weights on the optimizer
+    (`optimizer.ema`, Keras' `use_ema` / `ema_momentum`; see training/ema.py).
 
     Example:
         >>> opt = get("sgd", model.parameters(), lr=0.1, momentum=0.9, nesterov=True)
     """
+    from . import ema
+
+    optimizer = _build(name, params, lr, **kwargs)
+    if use_ema:
+        ema.attach(optimizer, True, ema_momentum)
+    return optimizer
+
+
+def _build(name, params, lr: float, **kwargs) -> torch.optim.Optimizer:
     if isinstance(name, torch.optim.Optimizer):
         return name
     if callable(name):

@@ -11,7 +11,7 @@ import time
 import torch
 from lightning.fabric import Fabric
 
-from . import resume
+from . import ema, resume
 from .callbacks import CallbackList, History
 from .interrupts import non_finite_loss
 
@@ -88,10 +88,15 @@ class Trainer:
             if val is not None:
                 logs.update({f"val_{k}": v for k, v in self.evaluate(model, val, cbs).items()})
             model.epoch = epoch + 1
-            cbs.on_epoch_end(epoch, logs)
+            try:
+                cbs.on_epoch_end(epoch, logs)
+            except Exception:  # the epoch is done: a failing callback must not lose its backup
+                run.epoch_end(logs)
+                raise
             run.epoch_end(logs)  # resume.py: epoch-boundary or emergency checkpoint
             if model.stop_training:
                 break
+        ema.finalize(model.optimizer)  # use_ema: the model keeps the averages (Keras, before on_train_end)
         cbs.on_train_end(logs)
         return history
 

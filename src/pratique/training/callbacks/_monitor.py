@@ -20,10 +20,13 @@ def worst(mode: str) -> float:
     return math.inf if mode == "min" else -math.inf
 
 
-def better(mode: str, value: float, reference: float, min_delta: float = 0.0) -> bool:
-    """`value` beats `reference` by more than `min_delta` in the direction of `mode`; NaN never does."""
+def better(mode: str, value: float, reference: float | None, min_delta: float = 0.0) -> bool:
+    """`value` beats `reference` by more than `min_delta` in the direction of `mode`; NaN never
+    does; anything else beats no reference (None: nothing seen yet, as Keras)."""
     if value is None or math.isnan(value):
         return False
+    if reference is None:
+        return True
     return value < reference - abs(min_delta) if mode == "min" else value > reference + abs(min_delta)
 
 

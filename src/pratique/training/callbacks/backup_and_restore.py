@@ -1,6 +1,8 @@
 """BackupAndRestore: back up training state; an interrupted fit resumes from it (Keras' name)."""
 from __future__ import annotations
 
+import contextlib
+import glob
 import os
 
 from ..._errors import PratiqueError
@@ -18,9 +20,12 @@ class BackupAndRestore(ResumeCheckpoint):
     Args:
         backup_dir: directory for the backup (use a different one per run).
         save_freq: "epoch" or an int (every that many batches).
-        delete_checkpoint: delete the backup once training ends normally (Keras' default).
-            A fit stopped by a NaN/inf loss (`TerminateOnNaN`) keeps it: it holds the last
-            good epoch.
+        delete_checkpoint: delete the backup (and `backup_dir`, when nothing else is in it)
+            once training ends normally (Keras' default). A fit stopped by a NaN/inf loss
+            (`TerminateOnNaN`) keeps it: it holds the last good epoch.
+
+    The epoch's backup is written even when another callback's `on_epoch_end` raises: a
+    failing callback does not lose the epoch.
 
     Example:
         >>> model.fit(x, y, epochs=10, callbacks=[BackupAndRestore("backup/")])
@@ -43,6 +48,7 @@ class BackupAndRestore(ResumeCheckpoint):
     def on_train_end(self, logs=None):  # reached only when fit ends without an error
         if not self.delete_checkpoint or self._invalid_loss:
             return
-        for path in (self.resume_path, self.resume_path + ".prev"):
-            if os.path.exists(path):
-                os.remove(path)
+        for path in glob.glob(glob.escape(self.resume_path) + "*"):  # .prev, .resumed copies
+            os.remove(path)
+        with contextlib.suppress(OSError):  # a user's own files there are left alone
+            os.rmdir(self.backup_dir)

@@ -1,7 +1,7 @@
 """EarlyStopping: stop when a monitored value has stopped improving (Keras' semantics)."""
 from __future__ import annotations
 
-from ._monitor import better, monitor_mode, read, worst
+from ._monitor import better, monitor_mode, read
 from .base import Callback
 
 
@@ -34,7 +34,7 @@ class EarlyStopping(Callback):
 
     def _reset(self):
         self.wait, self.stopped_epoch, self.best_epoch = 0, 0, 0
-        self.best = worst(self.mode)
+        self.best = None  # as Keras: the first watched value is the first best
         self.best_weights = None
 
     def on_train_begin(self, logs=None):

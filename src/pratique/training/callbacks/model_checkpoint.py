@@ -6,7 +6,7 @@ import re
 import string
 
 from ..._errors import PratiqueError
-from ._monitor import better, monitor_mode, worst
+from ._monitor import better, monitor_mode, read
 from .base import Callback, overrides
 
 
@@ -21,8 +21,12 @@ class ModelCheckpoint(Callback):
         save_best_only: only save when `monitor` improves (NaN never does).
         save_weights_only: write only the weights.
         mode: "auto", "min" or "max".
-        save_freq: "epoch", or an int: save every that many batches (monitor "loss" only).
+        save_freq: "epoch", or an int: save every that many batches, counted across epochs
+            (with save_best_only, the monitored key must be in the batch logs: "loss").
         verbose: 1 prints each save.
+        initial_value_threshold: with save_best_only, the value the first save must beat.
+
+    As Keras, when `monitor` is not in the logs, save_best_only warns and saves anyway.
 
     Example:
         >>> ModelCheckpoint("best.pratique", monitor="val_accuracy", save_best_only=True)
@@ -32,14 +36,15 @@ class ModelCheckpoint(Callback):
 
     def __init__(self, filepath, monitor: str = "val_loss", save_best_only: bool = False,
                  save_weights_only: bool = False, mode: str = "auto", save_freq="epoch",
-                 verbose: int = 0):
+                 verbose: int = 0, initial_value_threshold: float | None = None):
         self.filepath = os.fspath(filepath)
         self.monitor = monitor
         self.save_best_only = save_best_only
         self.save_weights_only = save_weights_only
         self.mode = monitor_mode(monitor, mode)
         self.verbose = verbose
-        self.best = worst(self.mode)
+        self.initial_value_threshold = initial_value_threshold
+        self.best = None if initial_value_threshold is None else float(initial_value_threshold)
         if save_freq != "epoch" and (not isinstance(save_freq, int) or save_freq < 1):
             raise PratiqueError(f"save_freq must be 'epoch' or a positive int. Received: {save_freq!r}")
         self.save_freq = save_freq
@@ -73,15 +78,11 @@ class ModelCheckpoint(Callback):
 
     def _save(self, epoch: int, logs: dict, batch: int | None = None) -> None:
         if self.save_best_only:
-            if self.monitor not in logs:
-                raise PratiqueError(
-                    f"ModelCheckpoint monitors {self.monitor!r}, which is not in the logs. "
-                    f"Available: {', '.join(sorted(logs))}. Set monitor= to one of them "
-                    "(val_* keys need validation data).")
-            value = float(logs[self.monitor])
-            if not better(self.mode, value, self.best):
-                return
-            self.best = value
+            value = read(logs, self.monitor, "ModelCheckpoint")  # absent: a warning, and save (Keras)
+            if value is not None:
+                if not better(self.mode, value, self.best):
+                    return
+                self.best = value
         path = self.filepath.format(epoch=epoch + 1, batch=batch, **logs)
         if self.save_weights_only or path.endswith(".safetensors"):
             self.model.save_weights(path)

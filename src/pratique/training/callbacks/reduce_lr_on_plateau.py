@@ -1,7 +1,7 @@
 """ReduceLROnPlateau: multiply the learning rate by `factor` when a value stops improving."""
 from __future__ import annotations
 
-from ._monitor import better, get_lr, monitor_mode, read, set_lr, worst
+from ._monitor import better, get_lr, monitor_mode, read, set_lr
 from .base import Callback
 
 
@@ -32,12 +32,12 @@ class ReduceLROnPlateau(Callback):
         self.monitor, self.factor, self.patience, self.verbose = monitor, factor, patience, verbose
         self.mode = monitor_mode(monitor, mode)
         self.min_delta, self.cooldown, self.min_lr = min_delta, cooldown, min_lr
-        self.wait, self.cooldown_counter, self.best = 0, 0, worst(self.mode)
+        self.wait, self.cooldown_counter, self.best = 0, 0, None
 
     def on_train_begin(self, logs=None):
         if self.__dict__.pop("_resumed", False):  # state just restored by resume: keep it
             return
-        self.wait, self.cooldown_counter, self.best = 0, 0, worst(self.mode)
+        self.wait, self.cooldown_counter, self.best = 0, 0, None
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs if logs is not None else {}

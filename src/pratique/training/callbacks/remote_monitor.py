@@ -6,6 +6,10 @@ import urllib.parse
 import urllib.request
 import warnings
 
+import numpy as np
+import torch
+
+from ..._errors import PratiqueError
 from .base import Callback
 
 
@@ -38,7 +42,7 @@ class RemoteMonitor(Callback):
         self.send_as_json, self.timeout = send_as_json, timeout
 
     def on_epoch_end(self, epoch, logs=None):
-        payload = {"epoch": epoch, **{k: float(v) for k, v in (logs or {}).items()}}
+        payload = {"epoch": epoch, **{k: _plain(v) for k, v in (logs or {}).items()}}
         text = json.dumps(payload)
         headers = dict(self.headers)
         if self.send_as_json:
@@ -53,3 +57,14 @@ class RemoteMonitor(Callback):
                 response.read()
         except OSError as e:
             warnings.warn(f"RemoteMonitor could not reach {self.root}: {e}", stacklevel=2)
+
+
+def _plain(value):
+    """A JSON-able value, as Keras sends it: numpy scalars, 1-element arrays and tensors become
+    Python numbers (`.item()`: ints stay ints); a larger array is an error, as in Keras."""
+    if isinstance(value, (np.ndarray, np.generic, torch.Tensor)):
+        if value.size != 1 if isinstance(value, (np.ndarray, np.generic)) else value.numel() != 1:
+            raise PratiqueError(f"RemoteMonitor sends numbers; the logs hold an array of shape "
+                                f"{tuple(value.shape)}. Log a scalar (e.g. its mean) instead.")
+        return value.item()
+    return value

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import os
+import time
 import warnings
 
+from ._profiler import BatchProfiler
 from ._running import running_metrics
 from .base import Callback
 
@@ -25,7 +27,12 @@ class TensorBoard(Callback):
         histogram_freq: every how many epochs to write weight and gradient histograms (0: never).
         write_graph: write the model graph (traced once on the first training batch).
         write_images: write the pictures above, once per fit.
+        write_steps_per_second: also write `epoch/steps_per_second` (and
+            `batch/steps_per_second` at the batches `update_freq` writes).
         update_freq: "epoch" (default), "batch", or an int: write batch scalars every N batches.
+        profile_batch: profile a training batch (an int, counted from 1 over the whole fit) or
+            a range `(start, stop)` with `torch.profiler`; the trace goes to
+            `log_dir/plugins/profile/` (TensorBoard's PROFILE tab, torch-tb-profiler). 0: off.
         hparams: the hyper-parameters to record (default: optimizer, lr, loss, epochs...).
 
     Example:
@@ -35,11 +42,14 @@ class TensorBoard(Callback):
     rank_zero_only = True  # writes files or prints: rank 0 only when data-parallel
 
     def __init__(self, log_dir="logs", histogram_freq=0, write_graph=True, write_images=True,
-                 update_freq="epoch", hparams: dict | None = None):
+                 write_steps_per_second=False, update_freq="epoch", profile_batch=0,
+                 hparams: dict | None = None):
         from ..._errors import PratiqueError
 
         if isinstance(histogram_freq, str):  # the old signature was (log_dir, update_freq)
             histogram_freq, update_freq = 0, histogram_freq
+        self.profile_batch = BatchProfiler.check(profile_batch)
+        self.write_steps_per_second = bool(write_steps_per_second)
         if update_freq not in ("epoch", "batch") and not (isinstance(update_freq, int) and update_freq > 0):
             raise PratiqueError("update_freq must be 'epoch', 'batch' or a positive int. "
                                 f"Received: update_freq={update_freq!r}")
@@ -47,7 +57,7 @@ class TensorBoard(Callback):
         self.histogram_freq, self.write_graph = int(histogram_freq), write_graph
         self.write_images, self.update_freq, self.hparams = write_images, update_freq, hparams
         self.batch_every = 1 if update_freq == "batch" else (0 if update_freq == "epoch" else update_freq)
-        if self.batch_every:
+        if self.batch_every or self.profile_batch or self.write_steps_per_second:
             # the loop skips batch hooks that no callback overrides; only this class does
             self.__class__ = _TensorBoardPerBatch
         self.writer = None
@@ -64,6 +74,8 @@ class TensorBoard(Callback):
         from torch.utils.tensorboard import SummaryWriter
 
         self.writer = SummaryWriter(self.log_dir)
+        self._profiler = BatchProfiler(self.log_dir, *self.profile_batch) if self.profile_batch else None
+        self._batches = 0
         self._first_batch = self._val = None
         self._graph_pending = self.write_graph
         if self.write_graph or self.write_images:
@@ -75,8 +87,14 @@ class TensorBoard(Callback):
         self._first_batch = args[0].detach()[:16].cpu()
         self._hook.remove()
 
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch_t0, self._epoch_batches = time.perf_counter(), self._batches
+
     def on_epoch_end(self, epoch, logs=None):
         w = self.writer
+        if self.write_steps_per_second:
+            steps = self._batches - self._epoch_batches
+            w.add_scalar("epoch/steps_per_second", steps / max(time.perf_counter() - self._epoch_t0, 1e-9), epoch)
         for k, v in (logs or {}).items():
             w.add_scalar(f"epoch/{k[4:]}/val" if k.startswith("val_") else f"epoch/{k}/train", v, epoch)
         if self.model.optimizer is not None:
@@ -139,6 +157,8 @@ class TensorBoard(Callback):
             self._val_hook.remove()
 
     def on_train_end(self, logs=None):
+        if self._profiler is not None:
+            self._profiler.close()  # a fit shorter than the range: write what was traced
         if self.writer is None:
             return
         self._write_hparams(logs or {})
@@ -184,8 +204,21 @@ class TensorBoard(Callback):
 class _TensorBoardPerBatch(TensorBoard):
     """TensorBoard with batch scalars (chosen by `update_freq`)."""
 
+    def on_train_batch_begin(self, batch, logs=None):
+        self._batches += 1
+        self._batch_t0 = time.perf_counter()
+        if self._profiler is not None:
+            self._profiler.batch_begin(self._batches)
+
     def on_train_batch_end(self, batch, logs=None):
+        if self._profiler is not None:
+            self._profiler.batch_end(self._batches)
+        if not self.batch_every:
+            return
         self._step += 1
+        if self.write_steps_per_second and self._step % self.batch_every == 0:
+            self.writer.add_scalar("batch/steps_per_second",
+                                   1.0 / max(time.perf_counter() - self._batch_t0, 1e-9), self._step)
         if self._step % self.batch_every == 0:
             # the loop hands the loss only: the metrics' running values are computed here, at
             # the written steps (a sync each), never on the batches in between
