@@ -50,7 +50,7 @@ def _runs(values, make_callback, tmp_path, stop_at=3):
 def test_early_stopping_state_survives_resume(tmp_path):
     values = [1.0, 0.5, 0.7, 0.8, 0.9, 0.95]  # best at epoch 1: patience 3 stops at epoch 4
     (ref, ref_hist, ref_cb), (model, hist, cb) = _runs(
-        values, lambda _: EarlyStopping(monitor="score", patience=3), tmp_path)
+        values, lambda _: EarlyStopping(monitor="score", mode="min", patience=3), tmp_path)
     assert ref_hist.epoch == [0, 1, 2, 3, 4]
     assert hist.epoch == ref_hist.epoch and cb.best == ref_cb.best == 0.5
     assert same(weights(model), weights(ref))
@@ -59,7 +59,7 @@ def test_early_stopping_state_survives_resume(tmp_path):
 def test_reduce_lr_on_plateau_state_survives_resume(tmp_path):
     values = [1.0, 0.9, 0.95, 0.96, 0.97, 0.98]  # reduces after epochs 3 and 5
     (ref, ref_hist, _), (model, hist, _) = _runs(
-        values, lambda _: ReduceLROnPlateau(monitor="score", patience=2, factor=0.5, min_delta=0),
+        values, lambda _: ReduceLROnPlateau(monitor="score", mode="min", patience=2, factor=0.5, min_delta=0),
         tmp_path)
     assert ref_hist.history["learning_rate"] == pytest.approx([0.1, 0.1, 0.1, 0.1, 0.05, 0.05])
     assert hist.history["learning_rate"] == ref_hist.history["learning_rate"]
@@ -70,7 +70,7 @@ def test_model_checkpoint_best_survives_resume(tmp_path):
     values = [1.0, 0.5, 0.7, 0.6, 0.4]  # after the resume, 0.6 is not an improvement on 0.5
     dirs = {"ref": tmp_path / "ref-ckpt", "run": tmp_path / "run-ckpt"}
     _runs(values, lambda which: ModelCheckpoint(dirs[which] / "e{epoch}.safetensors",
-                                                monitor="score", save_best_only=True), tmp_path)
+                                                monitor="score", mode="min", save_best_only=True), tmp_path)
     saved = {k: sorted(p.name for p in d.iterdir()) for k, d in dirs.items()}
     assert saved["ref"] == ["e1.safetensors", "e2.safetensors", "e5.safetensors"]
     assert saved["run"] == saved["ref"]

@@ -11,7 +11,7 @@ def tiny_model(seed=0):
     torch.manual_seed(seed)
     module = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(2),
                            nn.Flatten(), nn.Linear(16, 3))
-    model = Model(module).compile(optimizer="adam", lr=1e-2)
+    model = Model(module).compile(optimizer="adam", lr=1e-2, metrics=["accuracy"])
     model.classes = ["ant", "bee", "cow"]
     return model
 

@@ -28,7 +28,7 @@ def test_fit_returns_history_with_per_epoch_lists_and_learns(small_digits):
 
 def test_evaluate_matches_a_manual_computation(small_digits):
     (x, y), (xt, yt) = small_digits
-    model = pq.Model(tiny_mlp()).compile()
+    model = pq.Model(tiny_mlp()).compile(metrics=["accuracy"])
     model.fit(x, y, epochs=1, verbose=0, seed=0)
     result = model.evaluate(xt, yt, batch_size=64, verbose=0)
     with torch.no_grad():

@@ -45,7 +45,7 @@ def test_early_stopping_baseline_and_start_from_epoch(data):
     es = EarlyStopping(monitor="score", mode="max", patience=1, baseline=0.9)
     hist = model.fit(*data, epochs=6, batch_size=32, verbose=0, callbacks=[score_feed([0.5] * 6), es])
     assert hist.epoch == [0, 1]  # never beats the baseline: stops as soon as patience allows
-    es = EarlyStopping(monitor="score", patience=0, start_from_epoch=3)
+    es = EarlyStopping(monitor="score", mode="min", patience=0, start_from_epoch=3)
     hist = make_model().fit(*data, epochs=6, batch_size=32, verbose=0,
                             callbacks=[score_feed([5, 6, 7, 8, 9, 10]), es])
     assert hist.epoch == [0, 1, 2, 3, 4]  # watching starts at 3; 4 is worse: stop
@@ -59,7 +59,7 @@ def lr_recorder(model, store):
 def test_reduce_lr_on_plateau_patience_and_cooldown(data, cooldown, reduced_at):
     model = make_model(lr=1.0)
     lrs = []
-    rop = ReduceLROnPlateau(monitor="score", factor=0.5, patience=2, cooldown=cooldown, min_lr=0.1)
+    rop = ReduceLROnPlateau(monitor="score", mode="min", factor=0.5, patience=2, cooldown=cooldown, min_lr=0.1)
     model.fit(*data, epochs=7, batch_size=32, verbose=0,
               callbacks=[score_feed([1.0] * 7), rop, lr_recorder(model, lrs)])
     expected, lr = [], 1.0
@@ -73,7 +73,7 @@ def test_reduce_lr_on_plateau_patience_and_cooldown(data, cooldown, reduced_at):
 def test_reduce_lr_respects_min_lr_and_improvement(data):
     model = make_model(lr=1.0)
     lrs = []
-    rop = ReduceLROnPlateau(monitor="score", factor=0.1, patience=1, min_lr=0.05)
+    rop = ReduceLROnPlateau(monitor="score", mode="min", factor=0.1, patience=1, min_lr=0.05)
     model.fit(*data, epochs=5, batch_size=32, verbose=0,
               callbacks=[score_feed([5, 4, 3, 3, 3]), rop, lr_recorder(model, lrs)])
     assert lrs == pytest.approx([1.0, 1.0, 1.0, 0.1, 0.05])

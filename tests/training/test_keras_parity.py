@@ -46,7 +46,7 @@ def test_early_stopping_baseline_matches_keras(values, baseline, mode):
 
 def test_early_stopping_improving_epochs_never_stop_before_the_baseline():
     values = [0.9, 0.8, 0.7, 0.6, 0.55, 0.56]
-    es = EarlyStopping(monitor="score", patience=2, baseline=0.5)
+    es = EarlyStopping(monitor="score", mode="min", patience=2, baseline=0.5)
     hist = make_model().fit(*make_data(), epochs=6, batch_size=48, verbose=0,
                             callbacks=[_scores(values), es])
     assert hist.epoch == [0, 1, 2, 3, 4, 5] and es.stopped_epoch == 5  # stops on the worse one

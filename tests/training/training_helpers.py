@@ -7,6 +7,7 @@ import pratique as pq
 def make_model(seed: int = 0, lr: float = 0.1, optimizer: str = "sgd", **compile_kwargs):
     torch.manual_seed(seed)
     module = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+    compile_kwargs.setdefault("metrics", ["accuracy"])  # Model.compile has no default metric (Keras)
     return pq.Model(module, accelerator="cpu").compile(optimizer=optimizer, lr=lr, **compile_kwargs)
 
 

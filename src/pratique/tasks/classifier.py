@@ -50,6 +50,11 @@ class ImageClassifier(Model):
         self.input_shape = (in_channels, *card.input_size[1:])
         self.num_classes = num_classes
 
+    def compile(self, optimizer="adam", lr: float = 1e-3, loss="cross_entropy", metrics=("accuracy",),
+                **kwargs) -> ImageClassifier:
+        """As `Model.compile`, with accuracy as the default metric (a classifier's, as in Flash)."""
+        return super().compile(optimizer, lr, loss, metrics, **kwargs)
+
     def predict(self, x, batch_size: int = 256, output: str = "logits", top_k: int | None = None,
                 callbacks=None):
         """Predict on images: `output` is "logits", "probabilities" or "labels" (class names when

@@ -15,7 +15,9 @@ from ..training.callbacks import CallbackList, ProgbarLogger
 from ..training.checkpoint import atomic_write, save_checkpoint
 from ..training.trainer import Trainer, make_fabric
 from . import _inputs
+from ..training._loss_checks import check_head
 from ._checks import as_callbacks, check_image_data_fit, check_int
+from ._compiled import restore_compile, saved_compile
 from ._artifact import read_model_file, write_model_file
 
 
@@ -63,16 +65,18 @@ class Model:
 
     # -- compile -------------------------------------------------------------------------------
     def compile(self, optimizer="adam", lr: float = 1e-3, loss="cross_entropy",
-                metrics=("accuracy",), precision: str = "32", schedule=None,
+                metrics=None, precision: str = "32", schedule=None,
                 compile: bool = False, terminate_on_nan: bool = False, **optimizer_kwargs) -> Model:
         """Choose the optimizer, loss and metrics (names or objects); returns the model.
 
         Args:
             optimizer: "adam", "sgd", "adamw", "rmsprop", "adagrad", "adadelta" or an optimizer.
             lr: the learning rate.
-            loss: "cross_entropy", "nll", "hinge", "mse", "l1", "bce", "bce_with_logits", a
-                callable, or `pq.losses.get(name, **kwargs)`.
-            metrics: names ("accuracy", "top5_accuracy", "f1", "precision_per_class", ...) or Metric objects.
+            loss: "cross_entropy", "nll", "hinge", "mse", "l1", "bce", "bce_with_logits", Keras'
+                names ("sparse_categorical_crossentropy", ...: probabilities in, as in Keras), a
+                callable, or `pq.losses.get(name, **kwargs)` (e.g. `from_logits=True`).
+            metrics: names ("accuracy", "mae", "top5_accuracy", "f1", ...), Metric objects or
+                functions `f(y_true, y_pred)`; none by default, as in Keras (ImageClassifier: accuracy).
             precision: "32", "bf16-mixed" or "16-mixed" (GPU).
             schedule: per-batch LR schedule: None, "cosine", "onecycle", "step", "warmup", or
                 `pq.schedules.get(name, **kwargs)`.
@@ -91,13 +95,15 @@ class Model:
         if metrics is not None and not isinstance(metrics, (list, tuple)):
             metrics = [metrics]  # as Keras: metrics="accuracy" is one metric, not 8 letters
         self.metrics = [metrics_mod.get(m) for m in (metrics or ())]
+        metrics_mod.bind(self.metrics, self.loss_fn)  # logits or probabilities; accuracy on a regression fails here
+        check_head(self.module, self.loss_fn)  # a softmax before cross_entropy warns (once)
         self.optimizer = optimizers.get(optimizer, self.module.parameters(), lr=lr, **optimizer_kwargs)
         self._trainer = Trainer(make_fabric(self.accelerator, self.devices, precision,
                                                 self.strategy, self.num_nodes))
         self._compiled = torch.compile(self.module) if compile else None
         self._compile_args = {"optimizer": optimizer if isinstance(optimizer, str) else None,
-                              "lr": lr, "loss": loss if isinstance(loss, str) else None,
-                              "precision": precision}
+                              "lr": lr, "loss": self.loss_fn.name, "precision": precision,
+                              **saved_compile(self.loss_fn, metrics)}
         return self
 
     def _require_compiled(self, action: str) -> Trainer:
@@ -374,7 +380,5 @@ def load(path, module: nn.Module | None = None) -> Model:
     model.preprocessing = manifest.get("preprocessing") or {}
     shape = manifest.get("input_shape")
     model.input_shape = tuple(shape) if shape else None
-    compiled = manifest.get("compile")
-    if compiled:  # as Keras' load_model: ready to evaluate (or fit again) with the saved settings
-        model.compile(**{k: v for k, v in compiled.items() if v is not None})
+    restore_compile(model, manifest.get("compile"))
     return model

@@ -1,4 +1,11 @@
-"""Losses by name: `get(name, **kwargs)` returns a callable `(logits, targets) -> scalar`."""
+"""Losses by name: `get(name, **kwargs)` returns a `Loss`, a callable `(outputs, targets) -> scalar`.
+
+Each registered loss declares its `task` ("classification", "binary" or "regression", which
+the metrics read, e.g. to refuse `accuracy` on a regression) and whether it takes logits
+(`from_logits`: True, False, or None when the question does not apply). Keras' names
+(`binary_crossentropy`, `sparse_categorical_crossentropy`, ...) keep Keras' meaning, inputs
+that are probabilities by default; they live in `_keras_losses.py`.
+"""
 from __future__ import annotations
 
 import functools
@@ -10,13 +17,20 @@ import torch.nn.functional as F
 from .._errors import PratiqueError, unknown_name
 
 _LOSSES: dict = {}
+_INFO: dict = {}  # name -> {"task": ..., "from_logits": ...}
 
 
-def register_loss(name: str):
-    """Register `fn(logits, targets, **kwargs)` as a loss called `name`."""
+def register_loss(name: str, task: str | None = None, from_logits: bool | None = None):
+    """Register `fn(outputs, targets, **kwargs)` as a loss called `name`.
+
+    `task` ("classification", "binary", "regression" or None) and `from_logits` (True when it
+    takes logits, False for probabilities, None when it does not apply) tell the metrics how
+    to read the outputs; a `from_logits=` keyword of `fn` overrides the default when given.
+    """
 
     def decorate(fn):
         _LOSSES[name] = fn
+        _INFO[name] = {"task": task, "from_logits": from_logits}
         return fn
 
     return decorate
@@ -40,7 +54,7 @@ def _weight(class_weight, like: torch.Tensor | None = None):
     return w.to(like.device) if like is not None else w
 
 
-@register_loss("cross_entropy")
+@register_loss("cross_entropy", "classification", True)
 def cross_entropy(logits, targets, label_smoothing: float = 0.0, class_weight=None,
                   reduction: str = "mean"):
     """Softmax cross-entropy on logits (N, C) and integer targets (N,) or probabilities (N, C).
@@ -57,14 +71,14 @@ def cross_entropy(logits, targets, label_smoothing: float = 0.0, class_weight=No
                            reduction=reduction)
 
 
-@register_loss("nll")
+@register_loss("nll", "classification", None)
 def nll(log_probs, targets, class_weight=None, reduction: str = "mean"):
     """Negative log-likelihood of log-probabilities (the output of `log_softmax`)."""
     weight = _weight(class_weight, log_probs)
     return F.nll_loss(log_probs, targets, weight=weight, reduction=reduction)
 
 
-@register_loss("hinge")
+@register_loss("hinge", "classification", True)
 def hinge(scores, targets, margin: float = 1.0, reduction: str = "mean",
           include_true_class: bool = False):
     """Multi-class hinge (SVM) loss: per sample `sum_i max(0, margin + S_i - S_k) - margin`.
@@ -74,9 +88,16 @@ def hinge(scores, targets, margin: float = 1.0, reduction: str = "mean",
     `C * F.multi_margin_loss`. `include_true_class=True` keeps that `margin` term (no
     `- margin`), the variant some course notes compute. `reduction`: "mean" over samples, "sum".
 
+    Targets shaped like the scores (e.g. (N, 1) labels in {-1, 1} or {0, 1}) get Keras' binary
+    hinge instead, `mean(max(0, 1 - y * s))` over the last axis (see `_keras_losses.py`).
+
     Example:
         >>> hinge(torch.tensor([[5., 4, 2]]), torch.tensor([2]), reduction="sum")  # 4 + 3 = 7
     """
+    from ._keras_losses import is_keras_hinge, keras_hinge
+
+    if is_keras_hinge(scores, targets):  # labels shaped like the scores: Keras' binary hinge
+        return keras_hinge(scores, targets, reduction)
     true = scores.gather(1, targets.view(-1, 1))  # (N, 1)
     per_sample = (margin + scores - true).clamp_min(0).sum(dim=1)
     if not include_true_class:
@@ -84,14 +105,14 @@ def hinge(scores, targets, margin: float = 1.0, reduction: str = "mean",
     return _reduce(per_sample, reduction)
 
 
-@register_loss("bce")
+@register_loss("bce", "binary", False)
 def bce(probs, targets, class_weight=None, reduction: str = "mean"):
     """Binary cross-entropy on probabilities; targets of the same shape (binary or multi-label)."""
     return F.binary_cross_entropy(probs, _float_like(targets, probs), weight=_weight(class_weight, probs),
                                   reduction=reduction)
 
 
-@register_loss("bce_with_logits")
+@register_loss("bce_with_logits", "binary", True)
 def bce_with_logits(logits, targets, pos_weight=None, reduction: str = "mean"):
     """Binary cross-entropy on logits (sigmoid inside); multi-label when targets are (N, C)."""
     pw = None if pos_weight is None else torch.as_tensor(pos_weight, dtype=torch.float32).to(logits.device)
@@ -99,13 +120,13 @@ def bce_with_logits(logits, targets, pos_weight=None, reduction: str = "mean"):
                                               reduction=reduction)
 
 
-@register_loss("mse")
+@register_loss("mse", "regression", None)
 def mse(outputs, targets, reduction: str = "mean"):
     """Mean squared error."""
     return F.mse_loss(outputs, _float_like(targets, outputs), reduction=reduction)
 
 
-@register_loss("l1")
+@register_loss("l1", "regression", None)
 def l1(outputs, targets, reduction: str = "mean"):
     """Mean absolute error."""
     return F.l1_loss(outputs, _float_like(targets, outputs), reduction=reduction)
@@ -126,15 +147,21 @@ def _reduce(values, reduction: str):
     raise PratiqueError(f"reduction must be 'mean', 'sum' or 'none'. Received: reduction={reduction!r}")
 
 
-def get(name, **kwargs):
-    """A loss by name, with its keyword arguments bound; a callable is returned as it is.
+def get(name, **kwargs) -> Loss:
+    """A loss by name, with its keyword arguments bound; a callable is wrapped as it is.
+
+    Keras' probability losses take `from_logits=True` for a model that outputs logits:
+    `get("sparse_categorical_crossentropy", from_logits=True)`.
 
     Example:
         >>> loss = get("cross_entropy", label_smoothing=0.1)
         >>> loss(logits, targets)
     """
+    if isinstance(name, Loss):
+        return name.with_kwargs(**kwargs) if kwargs else name
     if callable(name):
-        return functools.partial(name, **kwargs) if kwargs else name
+        fn = functools.partial(name, **kwargs) if kwargs else name
+        return Loss(fn, None, {}, **_callable_info(name))
     if name not in _LOSSES:
         raise unknown_name("loss", name, _LOSSES)
     fn = _LOSSES[name]
@@ -145,4 +172,54 @@ def get(name, **kwargs):
     if bad:
         raise PratiqueError(f"Loss {name!r} takes no argument {', '.join(bad)}. Expected some of: "
                             f"{', '.join(allowed)}. Received: {kwargs}")
-    return functools.partial(fn, **kwargs) if kwargs else fn
+    info = dict(_INFO[name])
+    if "from_logits" in allowed:
+        info["from_logits"] = bool(kwargs.get("from_logits", inspect.signature(fn).parameters["from_logits"].default))
+    return Loss(fn, name, kwargs, **info)
+
+
+def _callable_info(fn) -> dict:
+    """What torch's own loss modules say about their inputs (nn.BCEWithLogitsLoss takes logits)."""
+    from torch import nn
+
+    known = {nn.CrossEntropyLoss: ("classification", True), nn.NLLLoss: ("classification", None),
+             nn.BCEWithLogitsLoss: ("binary", True), nn.BCELoss: ("binary", False),
+             nn.MSELoss: ("regression", None), nn.L1Loss: ("regression", None),
+             nn.HuberLoss: ("regression", None), nn.SmoothL1Loss: ("regression", None)}
+    task, from_logits = known.get(type(fn), (None, None))
+    return {"task": task, "from_logits": from_logits}
+
+
+class Loss:
+    """A loss with its arguments bound: `loss(outputs, targets)` -> scalar.
+
+    `name` (None for a callable), `kwargs`, `task` and `from_logits` describe it; the first
+    call checks the outputs once (e.g. probabilities for a probability loss, see
+    `_loss_checks.py`), which costs one host sync for the whole fit.
+    """
+
+    def __init__(self, fn, name, kwargs, task=None, from_logits=None):
+        self.fn, self.name, self.kwargs = fn, name, kwargs
+        self.task, self.from_logits = task, from_logits
+        self.warned = False  # a softmax head was already reported (at compile)
+        self._check = True
+
+    def with_kwargs(self, **kwargs) -> Loss:
+        if self.name is None:
+            raise PratiqueError("This loss is a callable: bind its arguments yourself "
+                                f"(functools.partial). Received: {kwargs}")
+        return get(self.name, **{**self.kwargs, **kwargs})
+
+    def __call__(self, outputs, targets):
+        if self._check:
+            self._check = False
+            from ._loss_checks import check_outputs
+
+            check_outputs(self, outputs.detach(), targets)
+        return self.fn(outputs, targets, **self.kwargs)
+
+    def __repr__(self) -> str:
+        return f"Loss({self.name or getattr(self.fn, '__name__', self.fn)!r}, {self.kwargs})"
+
+
+from . import _keras_losses as _keras_losses  # noqa: E402,F401  (registers Keras' names)

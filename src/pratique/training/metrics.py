@@ -3,13 +3,26 @@ from __future__ import annotations
 
 import torch
 
-from .._errors import unknown_name
+from .._errors import PratiqueError, unknown_name
 
 
 class Metric:
-    """Accumulates over batches: `update(outputs, targets)`, then `compute()` -> float."""
+    """Accumulates over batches: `update(outputs, targets)`, then `compute()` -> float.
+
+    `higher_is_better` is the direction callbacks with `mode="auto"` follow (None: unknown).
+    `Model.compile` calls `bind(loss)`: the loss says whether outputs are logits.
+    """
 
     name = "metric"
+    higher_is_better: bool | None = None
+    from_logits: bool | None = None  # from the compiled loss; None: not known
+    loss_task: str | None = None
+    threshold: float | None = None  # binary outputs; None: 0 on logits, 0.5 on probabilities
+
+    def bind(self, loss) -> None:
+        """Learn from the compiled loss how to read the outputs (logits or probabilities)."""
+        self.from_logits = getattr(loss, "from_logits", None)
+        self.loss_task = getattr(loss, "task", None)
 
     def reset(self) -> None:
         raise NotImplementedError
@@ -24,22 +37,87 @@ class Metric:
         """Sum the state over data-parallel ranks (before `compute`); torchmetrics sync themselves."""
 
 
+def is_binary(outputs: torch.Tensor) -> bool:
+    """One output per sample ((N,) or (N, 1)): a binary classifier, scored by a threshold."""
+    return outputs.dim() == 1 or outputs.shape[-1] == 1
+
+
+def binary_threshold(metric: Metric, outputs: torch.Tensor) -> float:
+    """0 on logits, 0.5 on probabilities, as the compiled loss says (or `metric.threshold`)."""
+    if metric.threshold is not None:
+        return float(metric.threshold)
+    if metric.from_logits is not None:
+        return 0.0 if metric.from_logits else 0.5
+    if bool(((outputs >= 0) & (outputs <= 1)).all()):  # a callable loss: the first batch tells
+        return 0.5
+    raise PratiqueError(
+        f"Metric {metric.name!r} on a binary output: the loss does not say whether the outputs are "
+        "logits or probabilities, and they are not in [0, 1] on the first batch. Use "
+        "loss='bce_with_logits' (logits) or loss='bce' (after nn.Sigmoid()), or set the threshold: "
+        f"pq.metrics.get({metric.name!r}, threshold=0.0) for logits.")
+
+
+def _regression_error(name: str, why: str) -> PratiqueError:
+    return PratiqueError(
+        f"metrics=[{name!r}] scores a classifier, but {why}: this is a regression. Use "
+        "metrics=['mae'] (or 'mse'); for 0/1 targets scored at a threshold, metrics=['binary_accuracy'].")
+
+
 class Accuracy(Metric):
-    """Fraction of samples whose arg-max output equals the integer target."""
+    """Fraction of correct predictions; Keras' `accuracy`, read from the shapes at the first batch.
+
+    One output column (or a 1-D output) is binary: the output above the threshold (0 on logits,
+    0.5 on probabilities, as the loss tells) must equal the 0/1 target. Several columns with
+    integer targets (N,) or (N, 1): the arg-max must equal the target. Targets shaped like the
+    outputs (one-hot or probability rows): the two arg-maxes must agree. The state stays a
+    device tensor: one sync per epoch.
+    """
 
     name = "accuracy"
+    higher_is_better = True
 
-    def __init__(self):
+    def __init__(self, name: str = "accuracy", threshold: float | None = None):
+        self.name, self.threshold = name, threshold
+        self.kind: str | None = None  # "binary", "sparse" or "categorical", at the first batch
+        self._thr = 0.5
         self.reset()
+
+    def bind(self, loss) -> None:
+        super().bind(loss)
+        if self.loss_task == "regression":
+            raise _regression_error(self.name, f"loss={loss.name!r} is a regression loss")
 
     def reset(self) -> None:
         self.correct = torch.zeros((), dtype=torch.long)
         self.total = 0
 
+    def _resolve(self, outputs, targets) -> str:
+        if is_binary(outputs):
+            self._thr = binary_threshold(self, outputs)
+            return "binary"
+        if targets.dim() < outputs.dim() or targets.shape[-1] == 1:
+            return "sparse"
+        if self.loss_task == "binary":  # multi-label: Keras would take arg-maxes, which means nothing
+            raise PratiqueError(
+                f"metrics=[{self.name!r}] with a binary loss on {outputs.shape[-1]} outputs (multi-label): "
+                "arg-max accuracy would mean nothing. Use metrics=['binary_accuracy'] (per label, "
+                "Keras' meaning) or ['multilabel_accuracy'].")
+        if self.loss_task is None and not _distributions(targets):
+            raise _regression_error(self.name, "the targets are real values shaped like the outputs "
+                                    "(not one-hot rows)")
+        return "categorical"
+
     def update(self, outputs, targets) -> None:
-        hit = (outputs.argmax(dim=-1) == targets).sum()
+        kind = self.kind = self.kind or self._resolve(outputs, targets)
+        if kind == "binary":
+            pred = (outputs.reshape(-1) > self._thr).to(targets.dtype)
+            hit = (pred == targets.reshape(-1)).sum()
+        elif kind == "sparse":
+            hit = (outputs.argmax(dim=-1) == targets.reshape(outputs.shape[:-1])).sum()
+        else:
+            hit = (outputs.argmax(dim=-1) == targets.argmax(dim=-1)).sum()
         self.correct = self.correct.to(hit.device) + hit
-        self.total += targets.shape[0]
+        self.total += targets.numel() if kind == "binary" else targets.shape[0]
 
     def compute(self) -> float:
         return float(self.correct) / max(self.total, 1)
@@ -50,6 +128,11 @@ class Accuracy(Metric):
         self.correct, self.total = counts[0], int(counts[1])
 
 
+def _distributions(targets: torch.Tensor) -> bool:
+    """Rows that are one-hot or probabilities (classification targets), not real values."""
+    return bool((targets >= 0).all()) and bool(((targets.float().sum(-1) - 1).abs() < 1e-3).all())
+
+
 class TorchMetric(Metric):
     """A torchmetrics metric built at the first batch (when the number of classes is known).
 
@@ -57,9 +140,12 @@ class TorchMetric(Metric):
     Per-class metrics return a dict `{f"{name}_{i}": value}` that the loop merges into the logs.
     """
 
+    higher_is_better = True
+
     def __init__(self, name: str, factory, per_class: bool = False, **kwargs):
         self.name, self.factory, self.per_class, self.kwargs = name, factory, per_class, kwargs
         self.metric = None
+        self._binary = None  # the threshold, for a binary output (one column)
 
     def reset(self) -> None:
         if self.metric is not None:
@@ -67,8 +153,27 @@ class TorchMetric(Metric):
 
     def update(self, outputs, targets) -> None:
         if self.metric is None:
-            self.metric = self.factory(outputs.shape[-1], **self.kwargs).to(outputs.device)
+            self.metric = self._build(outputs).to(outputs.device)
+        if self._binary is not None:  # 0/1 labels: Binary* metrics, or 2-class ones per class
+            self.metric.update((outputs.reshape(-1) > self._binary).long(), targets.reshape(-1).long())
+            return
+        if targets.dim() == outputs.dim() and targets.shape[-1] == 1 and not targets.is_floating_point():
+            targets = targets.reshape(-1)  # (N, 1) class indices
         self.metric.update(outputs.float(), targets)
+
+    def _build(self, outputs):
+        kind = getattr(self.factory, "kind", None)
+        if kind is None or not is_binary(outputs):
+            return self.factory(outputs.shape[-1], **self.kwargs)
+        if self.kwargs.get("top_k"):
+            raise PratiqueError(f"{self.name} needs several output columns; the model has one (binary).")
+        self._binary = binary_threshold(self, outputs)
+        if self.per_class or kind == "confusion":
+            return self.factory(2, **self.kwargs)
+        import torchmetrics.classification as tc
+
+        return {"precision": tc.BinaryPrecision, "recall": tc.BinaryRecall, "f1": tc.BinaryF1Score,
+                "accuracy": tc.BinaryAccuracy}[kind]()
 
     def compute(self):
         if self.metric is None:
@@ -86,9 +191,14 @@ class ConfusionMatrix(TorchMetric):
     def __init__(self, normalize: str | None = None):
         import torchmetrics
 
-        super().__init__("confusion_matrix", lambda c, **kw: torchmetrics.classification.MulticlassConfusionMatrix(c, **kw),
-                         normalize=normalize)
+        def factory(c, **kw):
+            return torchmetrics.classification.MulticlassConfusionMatrix(c, **kw)
+
+        factory.kind = "confusion"
+        super().__init__("confusion_matrix", factory, normalize=normalize)
         self.value = None
+
+    higher_is_better = None
 
     def compute(self):
         if self.metric is not None:
@@ -103,6 +213,7 @@ def _multiclass(kind: str, average: str = "macro", **kwargs):
         cls = {"precision": tc.MulticlassPrecision, "recall": tc.MulticlassRecall, "f1": tc.MulticlassF1Score,
                "accuracy": tc.MulticlassAccuracy}[kind]
         return cls(num_classes, average=average, **kw)
+    factory.kind = kind
     return factory
 
 
@@ -121,7 +232,7 @@ def _top_k(k: int = 5):
 
 
 _METRICS = {
-    "accuracy": Accuracy, "acc": Accuracy,
+    "accuracy": Accuracy, "acc": lambda **kw: Accuracy("acc", **kw),
     "top_k_accuracy": _top_k,
     "precision": lambda: TorchMetric("precision", _multiclass("precision")),
     "recall": lambda: TorchMetric("recall", _multiclass("recall")),
@@ -147,17 +258,38 @@ def list_metrics() -> list[str]:
 def get(name, **kwargs) -> Metric:
     """A fresh metric by name, or the `Metric` instance given.
 
-    Names: accuracy (our fast tensor metric), top_k_accuracy (k=5) or "top3_accuracy",
+    Names: accuracy or acc (binary, sparse or categorical as the output and target shapes say,
+    logged under the name given), binary_accuracy, categorical_accuracy,
+    sparse_categorical_accuracy, top_k_categorical_accuracy, mse / mean_squared_error, mae /
+    mean_absolute_error, auc (Keras' names), top_k_accuracy (k=5) or "top3_accuracy",
     precision / recall / f1 (macro), *_per_class, confusion_matrix, multilabel_accuracy /
     _f1 / _precision / _recall (threshold 0.5 on probabilities; logits get a sigmoid first).
+
+    A function `f(y_true, y_pred)` is averaged over the samples (Keras' MeanMetricWrapper) and
+    logged under its `__name__`.
 
     Example:
         >>> model.compile(metrics=["accuracy", "top3_accuracy", "f1"])
     """
     if isinstance(name, Metric):
         return name
+    if not isinstance(name, str) and callable(name):
+        from ._keras_metrics import from_callable
+
+        return from_callable(name, **kwargs)
     if isinstance(name, str) and name.startswith("top") and name.endswith("_accuracy") and name[3:-9].isdigit():
         return _top_k(int(name[3:-9]))
     if name not in _METRICS:
         raise unknown_name("metric", name, _METRICS)
     return _METRICS[name](**kwargs)
+
+
+def bind(metrics, loss) -> None:
+    """Tell each compiled metric about the compiled loss (logits or probabilities, task)."""
+    for m in metrics:
+        m.bind(loss)
+
+
+from ._keras_metrics import KERAS_METRICS as _KERAS_METRICS  # noqa: E402
+
+_METRICS.update(_KERAS_METRICS)

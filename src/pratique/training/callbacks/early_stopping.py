@@ -1,7 +1,7 @@
 """EarlyStopping: stop when a monitored value has stopped improving (Keras' semantics)."""
 from __future__ import annotations
 
-from ._monitor import better, monitor_mode, read
+from ._monitor import better, monitor_mode, read, resolve_mode
 from .base import Callback
 
 
@@ -38,6 +38,7 @@ class EarlyStopping(Callback):
         self.best_weights = None
 
     def on_train_begin(self, logs=None):
+        self.mode = resolve_mode(self.monitor, self.mode, self.model, "EarlyStopping")
         if self.__dict__.pop("_resumed", False):  # state just restored by resume: keep it
             return
         self._reset()

@@ -6,7 +6,7 @@ import re
 import string
 
 from ..._errors import PratiqueError
-from ._monitor import better, monitor_mode, read
+from ._monitor import better, monitor_mode, read, resolve_mode, worst
 from .base import Callback, overrides
 
 
@@ -54,6 +54,10 @@ class ModelCheckpoint(Callback):
 
     def on_train_begin(self, logs=None):
         """Check the filepath's {keys} now, not with a KeyError after the first epoch."""
+        if self.save_best_only:  # the direction matters only then
+            self.mode = resolve_mode(self.monitor, self.mode, self.model, "ModelCheckpoint")
+            if self.best is None:
+                self.best = worst(self.mode)
         fields = {f.split(".")[0].split("[")[0] for _, f, _, _ in string.Formatter().parse(self.filepath)
                   if f}
         unknown = sorted(k for k in fields if not _will_be_logged(self.model, k))

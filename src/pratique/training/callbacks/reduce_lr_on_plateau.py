@@ -1,7 +1,7 @@
 """ReduceLROnPlateau: multiply the learning rate by `factor` when a value stops improving."""
 from __future__ import annotations
 
-from ._monitor import better, get_lr, monitor_mode, read, set_lr
+from ._monitor import better, get_lr, monitor_mode, read, resolve_mode, set_lr
 from .base import Callback
 
 
@@ -35,6 +35,7 @@ class ReduceLROnPlateau(Callback):
         self.wait, self.cooldown_counter, self.best = 0, 0, None
 
     def on_train_begin(self, logs=None):
+        self.mode = resolve_mode(self.monitor, self.mode, self.model, "ReduceLROnPlateau")
         if self.__dict__.pop("_resumed", False):  # state just restored by resume: keep it
             return
         self.wait, self.cooldown_counter, self.best = 0, 0, None

@@ -142,9 +142,14 @@ class TensorBoard(Callback):
 
     def _recording_loss(self, out, y):
         v = self._val
-        if out.dim() == 2 and y.dim() == 1 and not y.is_floating_point():
-            from ...reports.evaluation import confusion_matrix
+        from ...reports.evaluation import confusion_matrix
 
+        if out.dim() == 2 and out.shape[1] == 1 and y.numel() == len(out):  # binary: 2 classes
+            threshold = 0.0 if getattr(v["loss_fn"], "from_logits", None) else 0.5
+            cm = confusion_matrix(y.reshape(-1).round().long().cpu(),
+                                  (out.reshape(-1) > threshold).long().cpu(), 2)
+            v["cm"] = cm if v["cm"] is None else v["cm"] + cm
+        elif out.dim() == 2 and y.dim() == 1 and not y.is_floating_point():
             cm = confusion_matrix(y.cpu(), out.argmax(1).cpu(), out.shape[1])
             v["cm"] = cm if v["cm"] is None else v["cm"] + cm
             if v["x"] is not None and len(v["x"]) == len(y):
