@@ -10,7 +10,6 @@ import torch
 from torch import nn
 
 import pratique as pq
-from pratique.training.metrics import TorchMetric
 
 XFAIL_METRICS = "issue 14 item {}: fixed in the fit-loop/metrics branch"
 
@@ -28,13 +27,6 @@ def get_test_data(train_samples, test_samples, input_shape, num_classes, random_
 def to_categorical(y, num_classes=None):
     num_classes = num_classes or int(y.max()) + 1
     return np.eye(num_classes, dtype="float32")[y]
-
-
-def mse_metric(name="mse"):
-    """Keras' "mse" / MeanSquaredError() metric (a torchmetrics one under Keras' name)."""
-    import torchmetrics
-
-    return TorchMetric(name, lambda _c: torchmetrics.MeanSquaredError())
 
 
 def dense_model(*widths, activation=None, **compile_kwargs):

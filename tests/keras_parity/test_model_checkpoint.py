@@ -8,7 +8,7 @@ import os
 import numpy as np
 import pytest
 import torch
-from keras_helpers import XFAIL_METRICS, dense_model, get_test_data
+from keras_helpers import dense_model, get_test_data
 from torch import nn
 
 import pratique as pq
@@ -105,7 +105,6 @@ def test_cases_11_to_14_initial_value_threshold(tmp_path, data, mode, monitor, t
     assert os.path.exists(filepath) == saved
 
 
-@pytest.mark.xfail(strict=True, reason=XFAIL_METRICS.format("3 and 4"))
 def test_case_15_auc_initial_value_threshold(tmp_path, data):
     filepath = os.path.join(tmp_path, "checkpoint.pratique")
     model = dense_model(3, 5, 3, loss="cross_entropy", optimizer="sgd", metrics=["auc"])

@@ -8,7 +8,7 @@ import os
 import numpy as np
 import pytest
 import torch
-from keras_helpers import get_test_data, mse_metric, to_categorical
+from keras_helpers import get_test_data, to_categorical
 from torch import nn
 
 import pratique as pq
@@ -34,7 +34,7 @@ def _ema_model(use_ema=True):
     module = nn.Sequential(nn.Linear(3, 2, bias=False))
     nn.init.ones_(module[0].weight)
     return pq.Model(module, accelerator="cpu").compile(
-        optimizer="sgd", lr=0.01, loss="mse", metrics=[mse_metric("mean_squared_error")],
+        optimizer="sgd", lr=0.01, loss="mse", metrics=["mean_squared_error"],
         use_ema=use_ema, ema_momentum=0.9)
 
 
@@ -69,7 +69,7 @@ def test_swap_ema_weights_on_epoch(ema_data, tmp_path):
     model.fit(*ema_data, epochs=2, verbose=0, validation_data=ema_data, callbacks=[
         SwapEMAWeights(swap_on_epoch=True), ModelCheckpoint(os.path.join(tmp_path, "{epoch:1d}.pratique"))])
     model2 = pq.load(os.path.join(tmp_path, "2.pratique"), module=nn.Sequential(nn.Linear(3, 2, bias=False)))
-    model2.compile(optimizer="sgd", loss="mse", metrics=[mse_metric("mean_squared_error")])
+    model2.compile(optimizer="sgd", loss="mse", metrics=["mean_squared_error"])
     assert _evaluate(model, *ema_data)["mean_squared_error"] == _evaluate(model2, *ema_data)["mean_squared_error"]
 
 
@@ -116,7 +116,7 @@ class CanaryLayer(nn.Module):
 
 def make_model():
     module = nn.Sequential(CanaryLayer(), nn.Linear(3, 1))
-    return pq.Model(module, accelerator="cpu").compile(loss="mse", optimizer="sgd", metrics=[mse_metric()])
+    return pq.Model(module, accelerator="cpu").compile(loss="mse", optimizer="sgd", metrics=["mse"])
 
 
 def _xy():

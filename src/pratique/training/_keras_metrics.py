@@ -36,6 +36,14 @@ def binary_accuracy(y_true, y_pred, threshold: float = 0.5):
     return _per_sample((_aligned(y_true, y_pred) == (y_pred > threshold).to(y_pred.dtype)).float())
 
 
+def hinge(y_true, y_pred):
+    """Keras' hinge metric: per sample, mean(max(1 - y_true * y_pred, 0)); 0/1 labels become -1/1."""
+    y_true = _aligned(y_true, y_pred)
+    if bool(((y_true == 0) | (y_true == 1)).all()):
+        y_true = 2 * y_true - 1
+    return _per_sample((1 - y_true * y_pred).clamp_min(0))
+
+
 def _one_hot_targets(name, y_true, y_pred):
     if y_true.shape != y_pred.shape:
         raise PratiqueError(
@@ -204,5 +212,6 @@ _BUILDERS = {
     "top_k_categorical_accuracy": _mean(top_k_categorical_accuracy, True),
     "sparse_top_k_categorical_accuracy": _mean(sparse_top_k_categorical_accuracy, True),
     "auc": lambda name, **kw: AUC(name, **kw),
+    "hinge": _mean(hinge, False),
 }
 KERAS_METRICS = {name: (lambda n: lambda **kw: _BUILDERS[n](n, **kw))(name) for name in _BUILDERS}

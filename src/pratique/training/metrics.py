@@ -237,6 +237,7 @@ _METRICS = {
     "precision": lambda: TorchMetric("precision", _multiclass("precision")),
     "recall": lambda: TorchMetric("recall", _multiclass("recall")),
     "f1": lambda: TorchMetric("f1", _multiclass("f1")),
+    "f1_score": lambda: TorchMetric("f1_score", _multiclass("f1")),  # Keras' name (macro here)
     "precision_per_class": lambda: TorchMetric("precision", _multiclass("precision", None), per_class=True),
     "recall_per_class": lambda: TorchMetric("recall", _multiclass("recall", None), per_class=True),
     "f1_per_class": lambda: TorchMetric("f1", _multiclass("f1", None), per_class=True),
