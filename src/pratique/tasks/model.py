@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from .._errors import PratiqueError
+from .._suggest import SuggestAttributes
 from ..models.summary import Summary, summarize
 from ..training import losses, optimizers, resume, schedules
 from ..training import metrics as metrics_mod
@@ -15,11 +16,12 @@ from ..training.callbacks import CallbackList, ProgbarLogger
 from ..training.checkpoint import atomic_write, save_checkpoint
 from ..training.trainer import Trainer, make_fabric
 from . import _inputs
+from ._freeze import Freezing
 from ._checks import as_callbacks, check_image_data_fit, check_int, check_schedule_callbacks
 from ._artifact import read_model_file, write_model_file
 
 
-class Model:
+class Model(Freezing, SuggestAttributes):
     """Keras' lifecycle on a PyTorch module (kept as `.module`).
 
     Args:
