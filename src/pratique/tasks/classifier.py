@@ -66,7 +66,7 @@ class ImageClassifier(Model):
         self.input_shape = (in_channels, *card.input_size[1:])
         self.num_classes = num_classes
         # untouched random weights (pretrained=False): finetune's freezing warns about them
-        self._init_versions = None if pretrained else _versions(module)
+        self._init_probe = None if pretrained else _first_weights(module)
 
     def compile(self, *args, **kwargs):
         """`Model.compile`, starting from this classifier's task arguments (optimizer,
@@ -80,8 +80,8 @@ class ImageClassifier(Model):
 
     def has_random_backbone(self) -> bool:
         """True while the weights are the random ones of `pretrained=False` (no fit, no load)."""
-        versions = self.__dict__.get("_init_versions")
-        return versions is not None and versions == _versions(self.module)
+        probe = self.__dict__.get("_init_probe")
+        return probe is not None and torch.equal(probe, _first_weights(self.module))
 
     @classmethod
     def load_from_checkpoint(cls, path) -> ImageClassifier:
@@ -178,9 +178,10 @@ def _imagenet_head(pretrained) -> bool:
     return bool(pretrained) and not is_weights_file(pretrained)
 
 
-def _versions(module: nn.Module) -> list[int]:
-    # a tensor's version counter moves with every in-place change: optimizer steps, load_state_dict
-    return [p._version for p in module.parameters()]
+def _first_weights(module: nn.Module) -> torch.Tensor:
+    # the first layer's weights (a few thousand numbers) move with any training or loading
+    first = next(module.parameters(), None)
+    return torch.empty(0) if first is None else first.detach().to("cpu", copy=True).contiguous()
 
 
 def _is_files(x) -> bool:
