@@ -6,7 +6,7 @@ from torch import nn
 import pratique as pq
 from pratique import PratiqueError, UnknownNameError
 from pratique.models import create_model, get_model_card, list_models, register_model
-from pratique.models.registry import _REGISTRY
+from pratique.models.registry import _REGISTRY, _count_params
 
 ZOO = ["alexnet", "vgg11", "vgg16", "resnet18", "resnet34", "resnet50", "mobilenet_v2",
        "efficientnet_lite0", "inception_v3", "xception", "convmixer"]
@@ -100,3 +100,48 @@ def test_models_cli_lists_parameter_counts():
     result = CliRunner().invoke(cli, ["models", "lenet*"])
     assert result.exit_code == 0, result.output
     assert "61,706" in result.output and "3,246" in result.output and "resnet" not in result.output
+
+
+def _lenet5_impostor(num_classes=10, in_channels=1):
+    return nn.Sequential(nn.Flatten(), nn.Linear(in_channels * 784, num_classes))
+
+
+def test_a_taken_name_is_refused_unless_overwrite():
+    card = get_model_card("lenet5")
+    builtin = card.fn
+    with pytest.raises(PratiqueError, match=r"'lenet5' is already registered.*overwrite=True"):
+        register_model("lenet5")(_lenet5_impostor)
+    assert get_model_card("lenet5").fn is builtin
+    try:
+        register_model("lenet5", overwrite=True)(_lenet5_impostor)
+        assert get_model_card("lenet5").fn is _lenet5_impostor
+    finally:
+        _REGISTRY["lenet5"] = card
+        _count_params.cache_clear()
+
+
+def test_a_clash_is_found_whatever_the_import_order():
+    # a fresh interpreter where the user registers before anything loaded the built-ins
+    import subprocess
+    import sys
+
+    code = ("import torch.nn as nn\nfrom pratique.models.registry import register_model\n"
+            "try:\n    register_model('lenet5')(lambda num_classes=10, in_channels=1: nn.Identity())\n"
+            "except ValueError as e:\n    print('refused', e)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "refused" in out.stdout, out.stderr
+
+
+def test_rerunning_the_same_definition_replaces_it():
+    def run_cell():
+        @register_model("cell_net", input_size=(1, 8, 8))
+        def cell_net(num_classes=10, in_channels=1):
+            return nn.Sequential(nn.Flatten(), nn.Linear(in_channels * 64, num_classes))
+        return cell_net
+
+    try:
+        run_cell()
+        second = run_cell()  # a notebook cell run twice: same module and qualname
+        assert get_model_card("cell_net").fn is second
+    finally:
+        del _REGISTRY["cell_net"]

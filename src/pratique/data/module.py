@@ -7,6 +7,7 @@ import numpy as np
 import torch
 
 from .._errors import PratiqueError, unknown_name
+from .._suggest import SuggestAttributes
 from . import _stats
 from . import sources as src
 from .datasets import stratified_split
@@ -19,7 +20,7 @@ OPTIONS = {"image_size": None, "color_mode": None, "batch_size": 32, "augment": 
            "skip_bad": False, "check": True, "memory_budget": 2 * 2**30, "classes": None}
 
 
-class ImageData:
+class ImageData(SuggestAttributes):
     """Train/val/test splits of labelled images (or feature vectors), ready as batches.
 
     Build it with a `from_*` constructor or `named`. Options common to all of them:

@@ -1,6 +1,7 @@
 """`pq.models`: the registry of architectures, activations, pretrained weights and the summary."""
 from .activations import get_activation as get_activation
 from .activations import list_activations as list_activations
+from .cut import cut as cut
 from .ensemble import EnsembleModule as EnsembleModule
 from .pretrained import imagenet_classes as imagenet_classes
 from .pretrained import load_weights as load_weights

@@ -6,6 +6,7 @@ works offline), a hub name (timm / Hugging Face / torchvision, online only) and 
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from importlib import resources
@@ -113,13 +114,47 @@ def remap_in_order(source: dict, template: dict) -> dict:
 
 
 def hub_state(name: str, build: Callable[[], nn.Module]) -> dict:
-    """State dict of `build()` (a constructor that downloads), with a clear message offline."""
+    """State dict of `build()` (a constructor that downloads), with a clear message offline.
+
+    When the Hugging Face hub cannot be reached (one connection attempt of a few seconds), the
+    build runs in the hub's offline mode: weights already in the cache load, others fail at once
+    instead of after a minute of retries."""
     try:
-        return build().state_dict()
+        with _offline_unless_reachable():
+            return build().state_dict()
     except Exception as e:  # network, DNS, hub offline mode, missing cache: all the same to a user
         raise PratiqueError(
             f"Could not get the pretrained weights {name!r} from the hub ({type(e).__name__}: {e}). "
             f"The hub needs a network connection. {OFFLINE_HINT}") from e
+
+
+@contextlib.contextmanager
+def _offline_unless_reachable():
+    try:
+        import huggingface_hub.constants as hf
+    except ImportError:
+        yield
+        return
+    saved = hf.HF_HUB_OFFLINE
+    if not saved and not hub_reachable(hf.ENDPOINT):
+        hf.HF_HUB_OFFLINE = True
+    try:
+        yield
+    finally:
+        hf.HF_HUB_OFFLINE = saved
+
+
+def hub_reachable(endpoint: str, timeout: float = 3.0) -> bool:
+    """Whether a TCP connection to `endpoint` (an https URL) opens within `timeout` seconds."""
+    import socket
+    from urllib.parse import urlparse
+
+    url = urlparse(endpoint)
+    try:
+        socket.create_connection((url.hostname, url.port or 443), timeout=timeout).close()
+        return True
+    except OSError:
+        return False
 
 
 def resolve_source(pretrained, has_bundled: bool) -> str:

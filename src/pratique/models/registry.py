@@ -55,8 +55,12 @@ _REGISTRY: dict[str, ModelCard] = {}
 
 def register_model(name: str | None = None, *, input_size=(3, 224, 224), description: str = "",
                    pretrained: str | None = None, tags=(), min_input_size=None,
-                   preprocessing: dict | None = None):
+                   preprocessing: dict | None = None, overwrite: bool = False):
     """Register a model builder under `name` (default: the function's name).
+
+    A name already taken (a built-in such as "lenet5", or one of yours) is refused unless
+    `overwrite=True`: which builder won would otherwise depend on import order. Re-running the
+    same definition (a notebook cell, a reloaded module) replaces it without a word.
 
     The builder takes `num_classes`, `in_channels` and its own keyword arguments and returns an
     `nn.Module`; when `pretrained` (a description of the weight source) is given it also takes
@@ -70,6 +74,13 @@ def register_model(name: str | None = None, *, input_size=(3, 224, 224), descrip
 
     def decorate(fn):
         key = name or fn.__name__
+        _ensure_loaded()  # the built-ins first, so a clash is found whatever the import order
+        if key in _REGISTRY and not overwrite and not _same_definition(_REGISTRY[key].fn, fn):
+            old = _REGISTRY[key].fn
+            raise PratiqueError(
+                f"A model named {key!r} is already registered ({old.__module__}.{old.__qualname__}). "
+                f"Received a second one: {fn.__module__}.{fn.__qualname__}. Choose another name, "
+                f"or pass register_model({key!r}, overwrite=True) to replace it.")
         doc = description or next(iter((fn.__doc__ or "").strip().splitlines()), "")
         _REGISTRY[key] = ModelCard(key, fn, tuple(input_size), doc, pretrained, tuple(tags),
                                    tuple(min_input_size) if min_input_size else None,
@@ -80,9 +91,23 @@ def register_model(name: str | None = None, *, input_size=(3, 224, 224), descrip
     return decorate
 
 
+_loading = False
+
+
 def _ensure_loaded() -> None:
     # Importing the families registers them; done lazily so `registry` has no import cycle.
-    from . import classic, ensemble, zoo  # noqa: F401
+    global _loading
+    if _loading:  # a family being imported registers its own names: no recursion
+        return
+    _loading = True
+    try:
+        from . import classic, ensemble, zoo  # noqa: F401
+    finally:
+        _loading = False
+
+
+def _same_definition(old, new) -> bool:
+    return (old.__module__, old.__qualname__) == (new.__module__, new.__qualname__)
 
 
 def get_model_card(name: str) -> ModelCard:
@@ -106,7 +131,7 @@ def list_models(pattern: str | None = None) -> list[str]:
 
 
 def create_model(name, num_classes: int = 10, in_channels: int | None = None,
-                 pretrained=False, **kwargs) -> nn.Module:
+                 pretrained=False, out_layer: str | None = None, **kwargs) -> nn.Module:
     """Build a model by name.
 
     Args:
@@ -116,12 +141,19 @@ def create_model(name, num_classes: int = 10, in_channels: int | None = None,
         in_channels: image channels; defaults to the model's design (1 for the LeNets).
         pretrained: False; True (the best source: bundled first, then the hub); "bundled";
             "hub"; "hf-hub:<repo>"; or a local `.pth` / `.safetensors` file, loaded strictly.
+        out_layer: cut the network there: the module returns that layer's output (Keras'
+            `get_layer(name).output`; see `pq.models.cut`), for a new head of your own.
         **kwargs: passed to the builder (e.g. `hidden=(128,)` for `mlp`).
 
     Example:
         >>> model = create_model("lenet5", num_classes=10)
         >>> model = create_model("efficientnet_lite0", num_classes=5, pretrained=True)  # offline
+        >>> base = create_model("efficientnet_lite0", pretrained=True, out_layer="blocks.5")
     """
+    if out_layer is not None:
+        from .cut import cut
+
+        return cut(create_model(name, num_classes, in_channels, pretrained, **kwargs), out_layer)
     from . import pretrained as weights
 
     local = weights.is_weights_file(pretrained)

@@ -30,6 +30,15 @@ def write_model_file(path, state_dict: dict, manifest: dict) -> None:
     atomic_write(path, write)
 
 
+def _refuse_checkpoint(path: str, names: list[str]) -> None:
+    if "manifest.json" not in names and any(n.endswith("/data.pkl") for n in names):  # torch.save's zip
+        raise PratiqueError(
+            f"{path!r} is a training checkpoint (save_checkpoint, ModelCheckpoint, last.ckpt), not a "
+            ".pratique model file. Build the model as it was and load into it: "
+            "model.load_checkpoint(path), or resume with model.fit(..., resume_from=path); an "
+            "ImageClassifier built by name also loads with pq.ImageClassifier.load_from_checkpoint(path).")
+
+
 def read_model_file(path) -> tuple[dict[str, torch.Tensor], dict]:
     """(state_dict, manifest) of a `.pratique` file; refuses files of a newer format version."""
     path = os.fspath(path)
@@ -37,6 +46,7 @@ def read_model_file(path) -> tuple[dict[str, torch.Tensor], dict]:
         raise FileNotFoundError(f"No model file at {path!r}. Expected a .pratique file written by Model.save().")
     try:
         with zipfile.ZipFile(path) as z:
+            _refuse_checkpoint(path, z.namelist())
             manifest = json.loads(z.read("manifest.json"))
             weights = z.read("weights.safetensors")
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:  # JSONDecodeError is a ValueError

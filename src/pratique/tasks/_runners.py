@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from .._errors import PratiqueError
+from ..training._layout import decided
 
 METADATA_KEY = "pratique"  # JSON in ONNX metadata_props / TorchScript extra files
 
@@ -34,7 +35,9 @@ class TorchRunner:
         was_training = self.module.training
         self.module.eval()
         x = x.to(self.fabric.device, non_blocking=True)
-        if x.is_cuda:  # channels-last helps cuDNN convolutions; on CPU it costs a copy per batch
+        # channels-last helps cuDNN convolutions (on CPU it costs a copy per batch); only for a
+        # module a fit or evaluate found safe (weights are not re-laid out under inference_mode)
+        if x.is_cuda and x.dim() == 4 and decided(self.module):
             x = x.contiguous(memory_format=torch.channels_last)
         with self.fabric.autocast():
             out = self.module(x).float().cpu()

@@ -7,6 +7,7 @@ import torch.nn as nn
 
 from .._errors import PratiqueError
 from ..models.registry import create_model, get_model_card
+from ._task_args import check_head, merge, task_args
 from .model import Model, _seeded
 
 
@@ -14,11 +15,17 @@ class ImageClassifier(Model):
     """An image classifier from a registered name (or your own module).
 
     Args:
-        name_or_module: a name from `pq.models.list_models()` (e.g. "lenet5") or an `nn.Module`.
-        num_classes: number of classes (default 10 for names).
+        name_or_module: a name from `pq.models.list_models()` (e.g. "lenet5") or an `nn.Module`
+            (Flash's `backbone=` is the same argument).
+        num_classes: number of classes (default 10; 1000 with the ImageNet head and class names
+            when `pretrained` weights are asked for and no `num_classes` is given).
         in_channels: image channels (default: the model's design, 1 for the LeNets).
         pretrained: start from pretrained weights where the model has them.
         seed: seed for the initial weights (the global random state is left untouched).
+        backbone, head, optimizer, learning_rate, metrics, loss_fn, labels: Lightning Flash's
+            task arguments. Without `compile()`, `fit` and `finetune` train with them (Flash's
+            defaults: Adam at 1e-3, cross-entropy, accuracy); `metrics` also takes torchmetrics
+            objects, alone, in a list or in a dict {log name: metric}.
         **kwargs: passed to the model builder (e.g. `activation="tanh"`).
 
     Example:
@@ -27,28 +34,81 @@ class ImageClassifier(Model):
         >>> clf.predict(x_test, output="labels")
     """
 
-    def __init__(self, name_or_module, num_classes: int | None = None, in_channels: int | None = None,
-                 pretrained: bool = False, seed: int | None = None, **kwargs):
+    def __init__(self, name_or_module=None, num_classes: int | None = None,
+                 in_channels: int | None = None, pretrained=False, seed: int | None = None, *,
+                 backbone=None, head: str = "linear", optimizer=None, learning_rate=None,
+                 metrics=None, loss_fn=None, labels=None, **kwargs):
+        name_or_module = _backbone(name_or_module, backbone)
+        check_head(head)
+        if labels is not None:  # Flash's class names
+            num_classes = _num_labels(labels, num_classes)
+        self._task_args = task_args(optimizer, learning_rate, metrics, loss_fn)
         if isinstance(name_or_module, nn.Module):
             super().__init__(name_or_module)
+            self.classes = list(labels) if labels is not None else None
             return
         if not isinstance(name_or_module, str):
             raise PratiqueError("ImageClassifier takes a model name or an nn.Module. "
                                 f"Received: {type(name_or_module).__name__}.")
         card = get_model_card(name_or_module)
-        num_classes = 10 if num_classes is None else num_classes
+        if num_classes is None:  # pretrained: keep the ImageNet head and names, as timm and Keras do
+            num_classes = 1000 if _imagenet_head(pretrained) else 10
         with _seeded(seed):
             module = create_model(name_or_module, num_classes=num_classes, in_channels=in_channels,
                                   pretrained=pretrained, **kwargs)
         super().__init__(module)
         meta = getattr(module, "pratique_pretrained", None) or {}  # ImageNet names, normalization
-        self.classes = meta.get("classes")
+        self.classes = list(labels) if labels is not None else meta.get("classes")
         self.preprocessing.update(meta.get("preprocessing") or {})
         in_channels = card.input_size[0] if in_channels is None else in_channels
         self.architecture = {"name": name_or_module,
                              "kwargs": {"num_classes": num_classes, "in_channels": in_channels, **kwargs}}
         self.input_shape = (in_channels, *card.input_size[1:])
         self.num_classes = num_classes
+        # untouched random weights (pretrained=False): finetune's freezing warns about them
+        self._init_probe = None if pretrained else _first_weights(module)
+
+    def compile(self, *args, **kwargs):
+        """`Model.compile`, starting from this classifier's task arguments (optimizer,
+        learning_rate, metrics given to the constructor): only what the call names changes."""
+        return super().compile(**merge(self._task_args, Model.compile, args, kwargs))
+
+    def _require_compiled(self, action: str):
+        if self._trainer is None:  # a Flash task trains without compile(): its own defaults
+            self.compile()
+        return super()._require_compiled(action)
+
+    def has_random_backbone(self) -> bool:
+        """True while the weights are the random ones of `pretrained=False` (no fit, no load)."""
+        probe = self.__dict__.get("_init_probe")
+        return probe is not None and torch.equal(probe, _first_weights(self.module))
+
+    @classmethod
+    def load_from_checkpoint(cls, path) -> ImageClassifier:
+        """Lightning Flash's name: a `.pratique` file (as `pq.load`), or a training checkpoint
+        written by `save_checkpoint` of a classifier built by name."""
+        from .model import load
+
+        if str(path).endswith(".pratique"):
+            model = load(path)
+            if not isinstance(model, cls):
+                raise PratiqueError(f"{str(path)!r} holds a {type(model).__name__}, not an {cls.__name__}.")
+            return model
+        from ..training.resume import load_resume_state
+
+        state = load_resume_state(path)
+        arch = state.get("architecture")
+        if not arch:
+            raise PratiqueError(
+                f"{str(path)!r} is a training checkpoint without an architecture (a custom module). "
+                "Build the model as it was, then load into it: model.load_checkpoint(path).")
+        model = cls(arch["name"], **arch["kwargs"])
+        model.load_checkpoint(path)
+        return model
+
+    def save_checkpoint(self, path, extra: dict | None = None) -> None:
+        """`Model.save_checkpoint`, plus the architecture, so `load_from_checkpoint` rebuilds it."""
+        super().save_checkpoint(path, {"architecture": self.architecture, **(extra or {})})
 
     def compile(self, optimizer="adam", lr: float = 1e-3, loss="cross_entropy", metrics=("accuracy",),
                 **kwargs) -> ImageClassifier:
@@ -97,6 +157,36 @@ class ImageClassifier(Model):
         from .export import export
 
         return export(self, path, format, **options)
+
+
+def _backbone(name_or_module, backbone):
+    if backbone is not None and name_or_module is not None:
+        raise PratiqueError("Pass the network once: ImageClassifier('resnet18') or "
+                            f"ImageClassifier(backbone='resnet18'). Received both {name_or_module!r} "
+                            f"and backbone={backbone!r}.")
+    if backbone is None and name_or_module is None:
+        raise PratiqueError("ImageClassifier needs a network: a name such as 'lenet5' (see "
+                            "pq.models.list_models()) or an nn.Module.")
+    return backbone if backbone is not None else name_or_module
+
+
+def _num_labels(labels, num_classes) -> int:
+    if num_classes is not None and num_classes != len(labels):
+        raise PratiqueError(f"labels names {len(labels)} classes but num_classes={num_classes}. "
+                            "Pass one of them, or make them agree.")
+    return len(labels)
+
+
+def _imagenet_head(pretrained) -> bool:
+    from ..models.pretrained import is_weights_file
+
+    return bool(pretrained) and not is_weights_file(pretrained)
+
+
+def _first_weights(module: nn.Module) -> torch.Tensor:
+    # the first layer's weights (a few thousand numbers) move with any training or loading
+    first = next(module.parameters(), None)
+    return torch.empty(0) if first is None else first.detach().to("cpu", copy=True).contiguous()
 
 
 def _is_files(x) -> bool:

@@ -8,20 +8,22 @@ import torch
 from torch import nn
 
 from .._errors import PratiqueError
+from .._suggest import SuggestAttributes
 from ..models.summary import Summary, summarize
 from ..training import losses, optimizers, resume, schedules
 from ..training import metrics as metrics_mod
+from ..training._loss_checks import check_head
 from ..training.callbacks import CallbackList, ProgbarLogger
 from ..training.checkpoint import atomic_write, save_checkpoint
 from ..training.trainer import Trainer, make_fabric
 from . import _inputs
-from ..training._loss_checks import check_head
-from ._checks import as_callbacks, check_image_data_fit, check_int
-from ._compiled import restore_compile, saved_compile
 from ._artifact import read_model_file, write_model_file
+from ._checks import as_callbacks, check_image_data_fit, check_int, check_schedule_callbacks
+from ._compiled import restore_compile, saved_compile
+from ._freeze import Freezing
 
 
-class Model:
+class Model(Freezing, SuggestAttributes):
     """Keras' lifecycle on a PyTorch module (kept as `.module`).
 
     Args:
@@ -134,6 +136,7 @@ class Model:
         if resume_from is not None:  # loaded now: a bad file fails before any work (training/resume.py)
             self._resume_state = resume.load_resume_state(resume_from)
         callbacks = as_callbacks(callbacks)
+        check_schedule_callbacks(self.schedule, callbacks)
         if hasattr(x, "train_batches"):
             check_image_data_fit(x, y, batch_size, validation_data, validation_split)
         batch_size = 32 if batch_size is None else batch_size

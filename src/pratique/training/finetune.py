@@ -11,6 +11,8 @@ The backbone learns at `backbone_lr_factor` x the head's rate (discriminative le
 """
 from __future__ import annotations
 
+import warnings
+
 from torch import nn
 
 from .._errors import PratiqueError
@@ -42,14 +44,28 @@ def _parse(strategy):
 
 
 def set_trainable(modules, trainable: bool) -> None:
-    """requires_grad on every parameter; BatchNorm layers of frozen modules go to eval mode so
-    their running statistics stay as they are."""
+    """requires_grad on every parameter; BatchNorm layers of frozen modules run in eval mode,
+    even after the loop's `module.train()`, so their running statistics stay as they are
+    (Keras' BatchNormalization with trainable=False)."""
     for module in modules:
         for p in module.parameters():
             p.requires_grad_(trainable)
         for m in module.modules():
             if isinstance(m, nn.modules.batchnorm._BatchNorm):
+                _hold_in_eval(m, not trainable)
                 m.train(trainable)
+
+
+def _keep_eval(module, args) -> None:
+    module.training = False  # a forward pre-hook: frozen BatchNorm uses its running statistics
+
+
+def _hold_in_eval(bn: nn.Module, hold: bool) -> None:
+    hooks = bn._forward_pre_hooks
+    for key in [k for k, fn in hooks.items() if fn is _keep_eval]:
+        del hooks[key]
+    if hold:
+        bn.register_forward_pre_hook(_keep_eval)
 
 
 class FreezeSchedule(Callback):
@@ -102,6 +118,8 @@ def finetune(model, data, epochs: int = 1, strategy="freeze_unfreeze", backbone_
     """
     model._require_compiled("finetune")
     name, arg = _parse(strategy)
+    if name != "no_freeze":
+        _warn_random_backbone(model, name)
     split = split_backbone_head(model.module)
     if name == "features":
         from .features import fit_head_on_features
@@ -116,6 +134,21 @@ def finetune(model, data, epochs: int = 1, strategy="freeze_unfreeze", backbone_
     finally:
         set_trainable(split.backbone_layers(), True)
         model.module.train()
+
+
+def _warn_random_backbone(model, strategy: str) -> None:
+    """Once per model: freezing a backbone that was never trained leaves the head to learn on
+    random features, which Flash users (whose `pretrained` defaults to True) do not expect."""
+    random_backbone = getattr(model, "has_random_backbone", None)
+    if random_backbone is None or not random_backbone() or model.__dict__.get("_warned_random"):
+        return
+    model._warned_random = True
+    name = (getattr(model, "architecture", None) or {}).get("name", "the model")
+    warnings.warn(
+        f"finetune(strategy={strategy!r}) freezes the backbone of {name!r}, whose weights are random "
+        "(built with pretrained=False): only the head will learn, on random features. Build it with "
+        f"pretrained=True (ImageClassifier({name!r}, pretrained=True, num_classes=...)), or train "
+        "everything with strategy='no_freeze'.", UserWarning, stacklevel=3)
 
 
 def _pair(data):

@@ -11,7 +11,7 @@ import time
 import torch
 from lightning.fabric import Fabric
 
-from . import ema, resume
+from . import _layout, ema, resume
 from .callbacks import CallbackList, History
 from .interrupts import non_finite_loss
 
@@ -47,18 +47,28 @@ class Trainer:
     def __init__(self, fabric: Fabric, channels_last: bool = True):
         self.fabric = fabric
         self.channels_last = channels_last
+        self._cl = False  # inputs go channels-last: only once the module's first batch showed it safe
 
     def _to_device(self, x):
         if self.fabric.device.type != "cpu":
             x = x.to(self.fabric.device, non_blocking=True)
-        if self.channels_last and x.dim() == 4:
+        if self._cl and x.dim() == 4:
             x = x.contiguous(memory_format=torch.channels_last)
         return x
 
     def _prepare(self, module) -> None:
-        """Convolutions run faster on channels-last weights and inputs (CPU oneDNN and GPU)."""
-        if self.channels_last and any(isinstance(m, torch.nn.Conv2d) for m in module.modules()):
+        """Convolutions run faster on channels-last weights and inputs (CPU oneDNN and GPU), for
+        modules whose first batch showed the same outputs both ways (training/_layout.py)."""
+        self._cl = bool(self.channels_last and _layout.decided(module))
+        if self._cl:
             module.to(memory_format=torch.channels_last)
+
+    def _layout(self, module, x):
+        """At a module's first batch: decide its layout once, and lay `x` out to match."""
+        if self.channels_last and x.dim() == 4:
+            self._cl = _layout.choose(module, x, self.fabric.autocast)
+            x = x.contiguous(memory_format=torch.channels_last if self._cl else torch.contiguous_format)
+        return x
 
     @resume.guarded  # SIGINT/SIGTERM handlers and the resume engine, for this call only
     def fit(self, model, train, epochs: int, val=None, callbacks=(), initial_epoch: int = 0) -> History:
@@ -142,6 +152,7 @@ class Trainer:
             x, y = self._to_device(x), y.to(self.fabric.device, non_blocking=True)
             if self._probe:
                 self._probe = False
+                x = self._layout(model.module, x)
                 check_input(model.module, x[:1], self.fabric)
             optimizer.zero_grad(set_to_none=True)
             out = module(x)
@@ -198,6 +209,8 @@ class Trainer:
             if hooks:
                 cbs.on_test_batch_begin(i, {})
             x, y = self._to_device(x.to(self.fabric.device)), y.to(self.fabric.device)
+            if i == 0:
+                x = self._layout(module, x)
             with self.fabric.autocast():
                 out = module(x)
             n = y.shape[0]
@@ -231,6 +244,8 @@ class Trainer:
             if cbs is not None:
                 cbs.on_predict_batch_begin(i, {})
             x = self._to_device(x.to(self.fabric.device))
+            if i == 0:
+                x = self._layout(module, x)
             with self.fabric.autocast():
                 outs.append(module(x).float().cpu())
             if cbs is not None:
