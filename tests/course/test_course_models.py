@@ -33,7 +33,7 @@ def test_course_cnn_with_view_trains_and_computes_as_channels_first(small_digits
     net = Net()
     reference = Net()
     reference.load_state_dict(net.state_dict())
-    model = pq.Model(net, accelerator="cpu").compile(optimizer="adam", lr=1e-3)
+    model = pq.Model(net, accelerator="cpu").compile(optimizer="adam", lr=1e-3, metrics=["accuracy"])
     before = model.predict(xt[:64])
     with torch.no_grad():  # the same module in plain PyTorch, channels-first
         expected = reference(torch.from_numpy(xt[:64]).float().div(255).unsqueeze(1)).numpy()

@@ -144,7 +144,6 @@ def test_schedule_dependent_on_previous_learning_rate(lr_data):
 
 # test_throws_when_optimizer_has_schedule (Keras: a LearningRateSchedule optimizer; here
 # compile(schedule=...)), and ReduceLROnPlateauTest.test_throws_when_optimizer_has_schedule
-@pytest.mark.xfail(strict=True, reason="issue 14 item 1: fixed in the fit-loop/metrics branch")
 @pytest.mark.parametrize("callback", [LearningRateScheduler(lambda step, lr: lr / 2),
                                       ReduceLROnPlateau(patience=1, factor=0.1, monitor="val_loss", min_delta=100)])
 def test_throws_when_optimizer_has_schedule(lr_data, callback):

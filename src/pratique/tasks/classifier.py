@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-import torch.nn as nn
+from torch import nn
 
 from .._errors import PratiqueError
 from ..models.registry import create_model, get_model_card
@@ -109,11 +109,6 @@ class ImageClassifier(Model):
     def save_checkpoint(self, path, extra: dict | None = None) -> None:
         """`Model.save_checkpoint`, plus the architecture, so `load_from_checkpoint` rebuilds it."""
         super().save_checkpoint(path, {"architecture": self.architecture, **(extra or {})})
-
-    def compile(self, optimizer="adam", lr: float = 1e-3, loss="cross_entropy", metrics=("accuracy",),
-                **kwargs) -> ImageClassifier:
-        """As `Model.compile`, with accuracy as the default metric (a classifier's, as in Flash)."""
-        return super().compile(optimizer, lr, loss, metrics, **kwargs)
 
     def predict(self, x, batch_size: int = 256, output: str = "logits", top_k: int | None = None,
                 callbacks=None):
