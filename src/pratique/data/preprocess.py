@@ -168,7 +168,7 @@ def _decode_jpeg_fast(path, color_mode: str | None):
 
 
 # -- batches pratique produced are model inputs already ---------------------------------------
-_PRODUCED: weakref.WeakValueDictionary = weakref.WeakValueDictionary()  # data_ptr -> batch
+_PRODUCED: weakref.WeakValueDictionary = weakref.WeakValueDictionary()  # id -> live batch
 
 
 def mark_model_input(x: torch.Tensor) -> torch.Tensor:
@@ -176,7 +176,7 @@ def mark_model_input(x: torch.Tensor) -> torch.Tensor:
     `Model.predict` / `evaluate` given it back, or a slice or `.numpy()` of it, do not normalize
     it a second time (Keras' `model.predict(next(generator)[0])` idiom). Kept while `x` lives."""
     if x.numel():
-        _PRODUCED[x.data_ptr()] = x
+        _PRODUCED[id(x)] = x  # by id: a view sharing the data pointer must not evict the batch
     return x
 
 
