@@ -23,8 +23,8 @@ import torch
 from PIL import Image
 
 import pratique as pq
-from pratique.tasks.export import export
 from pratique.data.preprocess import Preprocessing
+from pratique.tasks.export import export
 from pratique.tasks.predict import iter_paths, predict_rows
 
 BATCH = 64

@@ -62,7 +62,7 @@ def _flatten_model(data) -> pq.ImageClassifier:
 
 
 def _assert_same_per_file(paths, got: torch.Tensor, want: torch.Tensor, what: str) -> None:
-    got, want = got.reshape(want.shape), want
+    got = got.reshape(want.shape)
     bad = {p.name: float((g - w).abs().max()) for p, g, w in zip(paths, got, want)
            if not torch.allclose(g, w, rtol=0, atol=1e-5)}
     assert not bad, f"{what} feeds the model another tensor than training for: {bad}"
@@ -71,7 +71,7 @@ def _assert_same_per_file(paths, got: torch.Tensor, want: torch.Tensor, what: st
 @pytest.mark.parametrize("color_mode", ["grayscale", "rgb"])
 def test_every_image_kind_reaches_the_model_as_the_same_tensor(images, tmp_path, color_mode):
     root = images[0].parent.parent
-    options = dict(image_size=SIZE, color_mode=color_mode, num_workers=0, batch_size=64)
+    options = {"image_size": SIZE, "color_mode": color_mode, "num_workers": 0, "batch_size": 64}
     data = ImageData.from_folders(root, test_folder=root, **options)
     evaluated, _ = next(iter(data.test_batches()))  # the evaluation path, in file order
     channels = 1 if color_mode == "grayscale" else 3

@@ -30,7 +30,7 @@ def _module_on(model, x: torch.Tensor) -> np.ndarray:
 def test_predict_on_a_produced_batch_equals_the_module_on_it(fitted, split):
     data, model = fitted
     batches = data.val_batches() if split == "val" else data.train_batches(seed=1)
-    xb, yb = next(iter(batches))
+    xb, _ = next(iter(batches))
     want = _module_on(model, xb)
     np.testing.assert_allclose(model.predict(xb), want, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(model.predict(xb.numpy()), want, rtol=1e-5, atol=1e-6)  # as Keras hands it
@@ -39,7 +39,7 @@ def test_predict_on_a_produced_batch_equals_the_module_on_it(fitted, split):
 
 def test_produced_batch_and_raw_images_give_the_same_predictions(fitted):
     data, model = fitted
-    xb, yb = next(iter(data.val_batches()))  # the validation split, in order
+    xb, _ = next(iter(data.val_batches()))  # the validation split, in order
     raw = data.splits["val"][0][: len(xb)]  # the same images as uint8 (N, 1, 8, 8)
     np.testing.assert_allclose(model.predict(xb), model.predict(raw.numpy()), rtol=1e-5, atol=1e-6)
 
