@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench docs clean-venv
+.PHONY: demo test test-all lint bench docs clean-venv
 
 $(BIN)/pratique: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,7 +13,12 @@ $(BIN)/pratique: pyproject.toml
 demo: $(BIN)/pratique
 	$(BIN)/pratique train
 
+# `make test` leaves out the tests marked slow (large models: VGG, ResNet-50, Inception...;
+# two-process DDP); `make test-all` runs every test.
 test: $(BIN)/pratique
+	$(BIN)/python -m pytest -q -m "not slow"
+
+test-all: $(BIN)/pratique
 	$(BIN)/python -m pytest -q
 
 lint: $(BIN)/pratique

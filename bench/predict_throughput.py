@@ -2,7 +2,7 @@
 
 N generated JPEGs (RGB, --size pixels), a LeNet-5 taking 3x28x28 (so decode + resize dominate,
 as they do for small models), batch 64. The eager loop decodes with the very same
-`load_image_for_model`, one file after another, then runs the module under inference_mode: the
+`Preprocessing.load`, one file after another, then runs the module under inference_mode: the
 loop a person writes by hand. Ours is `predict_rows` (a thread pool decodes the next batch while
 the model runs); the ONNX path is `predict_rows` on the exported `.onnx` file. The three run
 alternately in one process; medians of images/s and the ratios are printed.
@@ -23,8 +23,9 @@ import torch
 from PIL import Image
 
 import pratique as pq
+from pratique.data.preprocess import Preprocessing
 from pratique.tasks.export import export
-from pratique.tasks.predict import iter_paths, load_image_for_model, predict_rows
+from pratique.tasks.predict import iter_paths, predict_rows
 
 BATCH = 64
 
@@ -50,11 +51,11 @@ def eager(model, folder: str) -> int:
     """The hand-written loop: decode each file, stack, forward, softmax."""
     paths = list(iter_paths(folder))
     module = model.module.eval()
+    pre = Preprocessing(model.preprocessing, model.input_shape)
     n = 0
     with torch.inference_mode():
         for i in range(0, len(paths), BATCH):
-            x = torch.stack([load_image_for_model(p, model.preprocessing, model.input_shape)
-                             for p in paths[i:i + BATCH]])
+            x = torch.stack([pre.load(p) for p in paths[i:i + BATCH]])
             module(x).softmax(-1).argmax(-1)
             n += len(x)
     return n

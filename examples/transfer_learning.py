@@ -36,7 +36,7 @@ images = torch.stack([pq.data.decode_image(f, "rgb") for f in files])  # uint8 (
 labels = model.predict(images, output="labels")
 for f, label in zip(files, labels):
     print(f"{os.path.relpath(f, root):<22} -> {label}")
-# load_images_for_prediction returns the *normalized* batch: feed it to the module, not predict()
+# load_images_for_prediction returns the *normalized* batch: feed it to the module (predict() knows it)
 x = pq.data.load_images_for_prediction(files, model.preprocessing)
 with torch.no_grad():
     direct = model.module.eval()(x).numpy()

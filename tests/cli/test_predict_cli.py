@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from pratique.cli.main import main
-from pratique.tasks.predict import iter_paths, load_image_for_model, predict_rows
+from pratique.data.preprocess import Preprocessing
+from pratique.tasks.predict import iter_paths, predict_rows
 
 
 def softmax(z):
@@ -14,9 +15,9 @@ def softmax(z):
     return e / e.sum(-1, keepdims=True)
 
 
-def test_load_image_for_model_matches_the_array_path(trained):
+def test_preprocessing_load_matches_the_array_path(trained):
     model = trained["loaded"]
-    x = load_image_for_model(trained["files"][3], model.preprocessing, model.input_shape)
+    x = Preprocessing(model.preprocessing, model.input_shape).load(trained["files"][3])
     assert x.shape == (1, 28, 28) and x.dtype == torch.float32
     mean, std = model.preprocessing["mean"][0], model.preprocessing["std"][0]
     expected = (torch.from_numpy(trained["x"][3]).float() / 255 - mean) / std

@@ -4,7 +4,12 @@ import torch
 from PIL import Image, ImageOps
 
 from pratique.data import decode_image
-from pratique.data.decode import DecodeError, read_image
+from pratique.data.decode import DecodeError
+from pratique.data.preprocess import Preprocessing
+
+
+def read_image(path, color_mode, size=None):
+    return Preprocessing({"color_mode": color_mode, "image_size": size}).read(path)
 
 RNG = np.random.default_rng(0)
 RGB = RNG.integers(0, 256, (6, 5, 3), dtype=np.uint8)

@@ -1,8 +1,6 @@
 """Any image file -> uint8 tensor (C, H, W). Every error names the file."""
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import torch
 
@@ -84,39 +82,3 @@ def _to_tensor(img, color_mode: str | None, sixteen: bool = False) -> torch.Tens
     if arr.ndim == 2:
         arr = arr[..., None]
     return torch.from_numpy(np.array(arr)).permute(2, 0, 1).contiguous()  # (C, H, W)
-
-
-def read_image(path, color_mode: str, size: tuple[int, int] | None = None) -> torch.Tensor:
-    """Decode (fast path for JPEG through libjpeg-turbo) and resize to `size` (H, W): uint8 (C, H, W)."""
-    x = None
-    if str(path).lower().endswith((".jpg", ".jpeg")):
-        x = _decode_jpeg_fast(path, color_mode)
-    if x is None:
-        x = decode_image(path, color_mode)
-    return resize_uint8(x, size) if size is not None else x
-
-
-def _decode_jpeg_fast(path, color_mode: str):
-    import warnings
-
-    with warnings.catch_warnings():  # torchvision 0.29 announces a move to torchcodec
-        warnings.simplefilter("ignore", DeprecationWarning)
-        from torchvision.io import ImageReadMode, decode_jpeg, read_file
-
-        mode = ImageReadMode.GRAY if color_mode == "grayscale" else ImageReadMode.RGB
-        try:
-            return decode_jpeg(read_file(os.fspath(path)), mode=mode, apply_exif_orientation=True)
-        except Exception:  # noqa: BLE001 - not really a JPEG, CMYK oddities...: PIL decides and names the file
-            return None
-
-
-def resize_uint8(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
-    """Resize uint8 images (C, H, W) or (N, C, H, W) to `size` (H, W), bilinear with antialias."""
-    if tuple(x.shape[-2:]) == tuple(size):
-        return x
-    from torchvision.transforms.v2 import functional as F
-
-    # channels-last uint8 takes torch's vectorized antialiased path (about 2x faster)
-    batch = x if x.dim() == 4 else x.unsqueeze(0)
-    out = F.resize(batch.contiguous(memory_format=torch.channels_last), list(size), antialias=True)
-    return out.contiguous() if x.dim() == 4 else out[0]  # torch.stack makes the batch contiguous

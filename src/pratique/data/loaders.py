@@ -7,7 +7,7 @@ import math
 
 import torch
 
-from .decode import read_image
+from .preprocess import Preprocessing, mark_model_input
 
 
 class _ResumableOrder:
@@ -44,8 +44,9 @@ class InMemoryBatches(_ResumableOrder):
 
     def __init__(self, x: torch.Tensor, y: torch.Tensor | None, batch_size: int = 32,
                  shuffle: bool = False, seed: int | None = None, transform=None, drop_last=False,
-                 batch_transform=None, weights: torch.Tensor | None = None):
+                 batch_transform=None, weights: torch.Tensor | None = None, model_inputs: bool = False):
         self.x, self.y = x, y
+        self.model_inputs = model_inputs  # x is preprocessed already (its batches get marked)
         self.batch_transform = batch_transform  # (x, y, generator) -> (x, y), e.g. a BatchPipeline
         self.weights = weights  # per-sample sampling weights: draws with replacement
         self.batch_size = batch_size
@@ -111,6 +112,8 @@ class InMemoryBatches(_ResumableOrder):
             if self.batch_transform is not None:
                 xb, yb = self.batch_transform(xb, yb, self.generator)
             self.position = i + 1
+            if self.transform is not None or self.batch_transform is not None or self.model_inputs:
+                mark_model_input(xb)  # predict/evaluate given it back do not normalize it again
             yield xb, yb
         self._epoch_rng, self.position = None, 0
 
@@ -131,10 +134,12 @@ def epoch_order(n: int, shuffle: bool, weights, generator) -> torch.Tensor | Non
 
 
 class Fetcher:
-    """Sample i as uint8 (C, H, W) at `size`: from image files, or from a torch Dataset."""
+    """Sample i as uint8 (C, H, W) at `size`: from image files (`Preprocessing.read`, the one path
+    prediction takes too), or from a torch Dataset."""
 
     def __init__(self, sources, color_mode: str, size):
         self.sources, self.color_mode, self.size = sources, color_mode, size
+        self.pre = Preprocessing({"color_mode": color_mode, "image_size": size})
 
     def __len__(self) -> int:
         return len(self.sources)
@@ -142,7 +147,7 @@ class Fetcher:
     def __getitem__(self, i: int) -> torch.Tensor:
         src = self.sources[i]
         if isinstance(src, str):
-            return read_image(src, self.color_mode, self.size)
+            return self.pre.read(src)
         from .sources import to_uint8_image  # a torch Dataset item (image, label)
 
         return to_uint8_image(src[0], self.color_mode, self.size)
@@ -221,6 +226,8 @@ class StreamingBatches(_ResumableOrder):
         self.position = start
         for x, y in self.loader:
             self.position += 1  # counted as handed out, whatever the workers prefetched
+            if self.loader.dataset.batch_transform is not None:
+                mark_model_input(x)
             yield x, (y if self.y is not None else None)
         self._epoch_rng, self.position = None, 0
 

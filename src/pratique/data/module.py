@@ -13,7 +13,8 @@ from . import sources as src
 from .datasets import stratified_split
 from .decode import _GRAY_MODES
 from .loaders import Fetcher, InMemoryBatches, StreamingBatches, decode_all
-from .transforms import IMAGENET_MEAN, IMAGENET_STD, BatchPipeline, augment_spec, match_channels
+from .preprocess import Preprocessing
+from .transforms import IMAGENET_MEAN, IMAGENET_STD, BatchPipeline, augment_spec
 
 OPTIONS = {"image_size": None, "color_mode": None, "batch_size": 32, "augment": None,
            "normalize": True, "seed": 0, "num_workers": None, "val_split": None, "sampler": None,
@@ -368,12 +369,7 @@ def _shape_tensor(x: torch.Tensor, options) -> torch.Tensor:
         if augment_spec(options["augment"]) != augment_spec(None):
             raise PratiqueError("augment applies to images; these are feature vectors (N, D).")
         return x.float()
-    if options["color_mode"] is not None:
-        x = match_channels(x, 1 if options["color_mode"] == "grayscale" else 3)
-    if options["image_size"] is not None and tuple(x.shape[-2:]) != tuple(options["image_size"]):
-        from torchvision.transforms.v2 import functional as F
-
-        x = F.resize(x, list(options["image_size"]), antialias=True)
+    x = Preprocessing({"color_mode": options["color_mode"], "image_size": options["image_size"]}).convert(x)
     return x.contiguous()
 
 

@@ -197,8 +197,7 @@ def check_label_range(y: torch.Tensor, num_classes: int, split: str) -> None:
 def to_uint8_image(img, color_mode: str, size) -> torch.Tensor:
     """A Dataset item's image (PIL, tensor (C, H, W) float in [0, 1] or uint8, or array (H, W[, C]))
     -> uint8 (C, H, W) in `color_mode` at `size`."""
-    from .decode import resize_uint8
-    from .transforms import match_channels
+    from .preprocess import match_channels, resize_uint8
 
     if hasattr(img, "convert"):  # PIL
         img = np.asarray(img.convert("L" if color_mode == "grayscale" else "RGB"))

@@ -1,5 +1,6 @@
 """Augmentation specs (presets and Keras' ImageDataGenerator arguments) and the batch pipeline:
-uint8 (N, C, H, W) -> float32 scaled, augmented, normalized. The eval part serializes to a dict."""
+uint8 (N, C, H, W) -> float32 scaled, augmented, normalized. Scaling and normalization are
+`Preprocessing.normalize` (data/preprocess.py), the same arithmetic as prediction's."""
 from __future__ import annotations
 
 import math
@@ -8,6 +9,7 @@ import torch
 
 from .._errors import PratiqueError, unknown_name
 from . import _augment
+from .preprocess import Preprocessing
 
 DEFAULTS = {
     "rotation_range": 0.0, "width_shift_range": 0.0, "height_shift_range": 0.0, "shear_range": 0.0,
@@ -76,8 +78,8 @@ class BatchPipeline:
     def __init__(self, spec: dict | None, mean=None, std=None, num_classes: int = 0,
                  multi_label: bool = False):
         self.spec = spec if spec is not None and not is_identity(spec) else None
-        self.mean = None if mean is None else torch.tensor(mean, dtype=torch.float32)
-        self.std = None if std is None else torch.tensor(std, dtype=torch.float32)
+        self.pre = Preprocessing({"mean": mean, "std": std})  # the one scale + normalize
+        self.mean, self.std = self.pre.mean, self.pre.std
         self.num_classes, self.multi_label = num_classes, multi_label
 
     def __call__(self, x: torch.Tensor, y=None, generator: torch.Generator | None = None):
@@ -110,12 +112,9 @@ class BatchPipeline:
         or straight to (x / 255 - mean) / std in two passes when nothing comes in between. Inside
         a DataLoader worker it is allocated in shared memory, so handing the batch over copies nothing."""
         out = _new_float(x.shape)
-        shape = (1, -1, 1, 1) if x.dim() == 4 else (1, -1)
-        scale = 1 / 255.0 if x.dtype == torch.uint8 else 1.0
         if fuse_normalize and self.mean is not None:
-            torch.mul(x, (scale / self.std).view(shape), out=out)
-            return out.sub_((self.mean / self.std).view(shape)), True
-        return (torch.div(x, 255.0, out=out) if x.dtype == torch.uint8 else out.copy_(x)), False
+            return self.pre.normalize(x, out=out), True
+        return Preprocessing().normalize(x, out=out), False
 
 
 def _new_float(shape) -> torch.Tensor:
@@ -134,66 +133,3 @@ def _photometric_on(s: dict) -> bool:
 def _geometric_on(s: dict) -> bool:
     return bool(s["rotation_range"] or s["width_shift_range"] or s["height_shift_range"]
                 or s["shear_range"] or s["zoom_range"] != [1.0, 1.0] or s["random_resized_crop"])
-
-
-def eval_transform_from(preprocessing: dict):
-    """Rebuild the eval transform saved in a model manifest: a callable mapping images
-    (N, C, H, W) (uint8, any size and channel count) to the float batch the model was trained on.
-
-    Example:
-        >>> t = eval_transform_from(data.preprocessing)
-        >>> x = t(decode_image("cat.jpg").unsqueeze(0))
-    """
-    pre = preprocessing or {}
-    pipe = BatchPipeline(None, pre.get("mean"), pre.get("std"))
-    size, mode = pre.get("image_size"), pre.get("color_mode")
-
-    def transform(x: torch.Tensor) -> torch.Tensor:
-        if x.dim() == 4 and mode is not None:
-            x = match_channels(x, 1 if mode == "grayscale" else 3)
-        if x.dim() == 4 and size is not None and list(x.shape[-2:]) != list(size):
-            from torchvision.transforms.v2 import functional as F
-
-            x = F.resize(x, list(size), antialias=True)
-        return pipe(x)[0]
-
-    return transform
-
-
-def match_channels(x: torch.Tensor, channels: int) -> torch.Tensor:
-    """(N, C, H, W) -> (N, channels, H, W): gray repeated to RGB, RGB to luma, alpha dropped."""
-    c = x.shape[1]
-    if c == channels:
-        return x
-    if c in (2, 4):
-        x, c = x[:, : c - 1], c - 1
-    if c == 1 and channels == 3:
-        return x.expand(-1, 3, -1, -1).contiguous()
-    if c == 3 and channels == 1:
-        w = torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)
-        y = (x.float() * w).sum(1, keepdim=True)
-        return y.round().clamp(0, 255).to(torch.uint8) if x.dtype == torch.uint8 else y
-    return x
-
-
-def load_images_for_prediction(paths, preprocessing: dict) -> torch.Tensor:
-    """Decode files and apply the saved eval transform: float32 (N, C, H, W), ready for the model.
-
-    The result is already normalized: feed it to `model.module` directly. `Model.predict` takes
-    raw images (uint8, or floats in [0, 1]) and normalizes them itself, and
-    `ImageClassifier.predict(paths)` takes the file paths.
-
-    Example:
-        >>> x = load_images_for_prediction(["a.jpg", "b.png"], model.preprocessing)
-    """
-    from .decode import read_image
-
-    if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__"):
-        paths = [paths]
-    pre = preprocessing or {}
-    mode = pre.get("color_mode", "rgb")
-    size = pre.get("image_size")
-    images = [read_image(p, mode, tuple(size) if size else None) for p in paths]
-    if size is None and len({tuple(i.shape) for i in images}) > 1:
-        raise PratiqueError("Images of different sizes need an image_size in the preprocessing.")
-    return eval_transform_from(pre)(torch.stack(images))

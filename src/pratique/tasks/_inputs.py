@@ -6,6 +6,7 @@ import torch
 
 from .._errors import PratiqueError
 from ..data.loaders import InMemoryBatches
+from ..data.preprocess import Preprocessing, is_model_input
 
 
 def as_tensors(x, y=None, what: str = "x") -> tuple[torch.Tensor, torch.Tensor | None]:
@@ -16,19 +17,26 @@ def as_tensors(x, y=None, what: str = "x") -> tuple[torch.Tensor, torch.Tensor |
             raise PratiqueError(f"{what} as a tuple must be (x, y). Received a tuple of {len(x)} items.")
         x, y = x
     x = _tensor(x, what)
+    if is_model_input(x):  # a batch pratique produced, or a slice of one: (N, C, H, W) or (N, D)
+        return x, _labels(y, x)
     if x.dim() == 3:
         x = x.unsqueeze(1)  # (N, H, W) -> (N, 1, H, W)
     elif x.dim() == 4 and x.shape[-1] in (1, 3, 4) and x.shape[1] not in (1, 3, 4):
         x = x.permute(0, 3, 1, 2).contiguous()  # channels-last arrays, as Keras keeps them
-    if y is not None:
-        y = _tensor(y, "y")
-        if y.dtype in (torch.uint8, torch.int8, torch.int16, torch.int32, torch.bool):
-            y = y.long()
-        if len(y) != len(x):
-            raise PratiqueError(
-                f"x and y must have the same number of samples. Received: len(x)={len(x)}, "
-                f"len(y)={len(y)}. Pass labels for every sample.")
-    return x, y
+    return x, _labels(y, x)
+
+
+def _labels(y, x: torch.Tensor) -> torch.Tensor | None:
+    if y is None:
+        return None
+    y = _tensor(y, "y")
+    if y.dtype in (torch.uint8, torch.int8, torch.int16, torch.int32, torch.bool):
+        y = y.long()
+    if len(y) != len(x):
+        raise PratiqueError(
+            f"x and y must have the same number of samples. Received: len(x)={len(x)}, "
+            f"len(y)={len(y)}. Pass labels for every sample.")
+    return y
 
 
 def _tensor(a, what: str) -> torch.Tensor:
@@ -46,35 +54,12 @@ def _tensor(a, what: str) -> torch.Tensor:
                         f"Received: {type(a).__name__}.")
 
 
-def scale_uint8(x: torch.Tensor) -> torch.Tensor:
-    """uint8 images -> float32 in [0, 1]; other floating inputs as float32."""
-    if x.dtype == torch.uint8:
-        return x.float().div_(255.0)
-    return x if x.dtype == torch.float32 else x.float()
-
-
 _PRECOMPUTE_BYTES = 1 << 30  # float32 copies up to 1 GiB are made once per call
-
-
-class Preprocess:
-    """uint8 -> float in [0, 1], then `(x - mean) / std` per channel when mean/std are given."""
-
-    def __init__(self, mean=None, std=None):
-        self.mean = self.std = None
-        if mean is not None:
-            self.mean = torch.tensor(mean, dtype=torch.float32).view(1, -1, 1, 1)
-            self.std = torch.tensor(std, dtype=torch.float32).view(1, -1, 1, 1)
-
-    def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        x = scale_uint8(x)
-        if self.mean is not None and x.dim() == 4:
-            x = (x - self.mean) / self.std
-        return x
 
 
 def channel_stats(x: torch.Tensor) -> tuple[list[float], list[float]]:
     """Exact per-channel mean and std of images (N, C, H, W), after uint8 scaling, in float64."""
-    x = scale_uint8(x).double() if x.dtype == torch.uint8 else x.double()
+    x = x.double().div_(255.0) if x.dtype == torch.uint8 else x.double()
     dims = (0, 2, 3)
     return x.mean(dims).tolist(), x.std(dims, unbiased=False).tolist()
 
@@ -83,9 +68,12 @@ def batches(x, y, batch_size: int, shuffle: bool = False, seed: int | None = Non
             preprocessing: dict | None = None) -> InMemoryBatches:
     if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
         raise PratiqueError(f"batch_size must be a positive int. Received: batch_size={batch_size!r}")
-    pre = preprocessing or {}
-    transform = Preprocess(pre.get("mean"), pre.get("std"))
+    pre = Preprocessing(preprocessing)
+    if is_model_input(x):  # a batch pratique produced (ImageData's, or one of these): normalized already
+        return InMemoryBatches(x, y, batch_size, shuffle=shuffle, seed=seed, model_inputs=True)
+    if x.dtype == torch.float32 and pre.mean is None:  # nothing to do: the user's tensor as it is
+        return InMemoryBatches(x, y, batch_size, shuffle=shuffle, seed=seed)
     if x.numel() * 4 <= _PRECOMPUTE_BYTES:
         # deterministic preprocessing done once for the whole array, not once per batch and epoch
-        x, transform = transform(x), None
-    return InMemoryBatches(x, y, batch_size, shuffle=shuffle, seed=seed, transform=transform)
+        return InMemoryBatches(pre.normalize(x), y, batch_size, shuffle=shuffle, seed=seed, model_inputs=True)
+    return InMemoryBatches(x, y, batch_size, shuffle=shuffle, seed=seed, transform=pre.normalize)

@@ -1,6 +1,7 @@
 """Runners: one call `runner(x)` -> logits for a Model, an ONNX file or a TorchScript file.
 
-Each carries what prediction on files needs: classes, preprocessing and input shape (C, H, W).
+Each carries what prediction on files needs: classes, input shape (C, H, W) and `preprocess`,
+the model's `Preprocessing` (data/preprocess.py), the one path from a file to its input.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import numpy as np
 import torch
 
 from .._errors import PratiqueError
+from ..data.preprocess import Preprocessing
 from ..training._layout import decided
 
 METADATA_KEY = "pratique"  # JSON in ONNX metadata_props / TorchScript extra files
@@ -25,9 +27,9 @@ class TorchRunner:
         self.fabric = make_fabric(model.accelerator, model.devices)
         self.module = model.module.to(self.fabric.device)
         self.classes = list(model.classes) if model.classes else None
-        self.preprocessing = dict(model.preprocessing or {})
-        shape = model.input_shape or self.preprocessing.get("input_shape")
-        self.input_shape = _check_shape(shape, "the model")
+        pre = dict(model.preprocessing or {})
+        self.input_shape = _check_shape(model.input_shape or pre.get("input_shape"), "the model")
+        self.preprocess = Preprocessing(pre, self.input_shape)
         self.num_classes = len(self.classes) if self.classes else _num_outputs(model)
 
     @torch.inference_mode()
@@ -92,8 +94,8 @@ def _init_from_metadata(runner, meta: dict, path: str) -> None:
     if meta.get("normalization_baked"):  # the graph normalizes; feed it scaled pixels only
         pre.pop("mean", None)
         pre.pop("std", None)
-    runner.preprocessing = pre
     runner.input_shape = _check_shape(meta.get("input_shape"), repr(path))
+    runner.preprocess = Preprocessing(pre, runner.input_shape)
     runner.num_classes = meta.get("num_classes") or len(runner.classes or [])
 
 

@@ -14,6 +14,7 @@ from torch import nn
 
 from .._errors import PratiqueError
 from .._version import __version__
+from ..data.preprocess import Preprocessing
 from ..training.checkpoint import atomic_write
 from ._runners import METADATA_KEY
 
@@ -87,6 +88,7 @@ def _prepare(model, bake: bool) -> tuple[nn.Module, dict]:
     if not shape or len(shape) != 3:
         raise PratiqueError(f"Export needs the model's input shape (C, H, W). Received: {shape!r}. "
                             "Fit the model on images first (or set model.input_shape).")
+    pre = Preprocessing(pre, shape).config  # complete (mode, size): the runner reads files as training did
     module = copy.deepcopy(model.module).cpu().eval()
     if bake and pre.get("mean") is None:
         raise PratiqueError("bake_normalization needs the model's mean/std in its preprocessing; this "

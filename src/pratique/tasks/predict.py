@@ -1,7 +1,8 @@
 """Prediction on image files: a file, a list, a folder (recursive), a glob or a CSV of paths.
 
-Files stream in batches (constant memory), each decoded with `torchvision.io.decode_image`,
-resized to the model's input shape and normalized as in training. A file that cannot be read
+Files stream in batches (constant memory), each read through the model's `Preprocessing`
+(data/preprocess.py: the very path training takes) in the calling thread, and each batch is
+normalized whole. A file that cannot be read
 becomes a row with its error. Models are `.pratique` files or Models, `.onnx` files (run through
 onnxruntime) or TorchScript files written by `export`.
 """
@@ -12,7 +13,6 @@ import glob
 import io
 import json
 import os
-import warnings
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -20,11 +20,9 @@ import numpy as np
 import torch
 
 from .._errors import PratiqueError
+from ..data.decode import IMAGE_EXTENSIONS
 from ..training.checkpoint import atomic_write
 from ._runners import open_runner
-
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff")
-_TORCHVISION_FORMATS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
 
 def iter_paths(source) -> Iterator[str]:
@@ -67,60 +65,6 @@ def _csv_paths(path: str) -> Iterator[str]:
         for row in reader:
             if row:
                 yield os.path.join(root, row[col])
-
-
-def _decode(path: str, channels: int) -> torch.Tensor:
-    """uint8 (C, H, W) with `channels` channels (1: grayscale, 3: RGB)."""
-    if path.lower().endswith(_TORCHVISION_FORMATS):
-        with warnings.catch_warnings():  # torchvision 0.29 announces a move to torchcodec
-            warnings.simplefilter("ignore", DeprecationWarning)
-            from torchvision.io import ImageReadMode, decode_image
-
-            mode = ImageReadMode.GRAY if channels == 1 else ImageReadMode.RGB
-            try:
-                return decode_image(path, mode=mode, apply_exif_orientation=True)
-            except RuntimeError:
-                pass  # let PIL read it, or say why it cannot
-    from PIL import Image
-
-    with Image.open(path) as img:
-        img = img.convert("L" if channels == 1 else "RGB")
-        a = torch.from_numpy(np.asarray(img).copy())
-    return a.unsqueeze(0) if a.dim() == 2 else a.permute(2, 0, 1).contiguous()
-
-
-def load_image_for_model(path, preprocessing: dict, input_shape) -> torch.Tensor:
-    """Read an image file as the model expects it: float (C, H, W), scaled and normalized.
-
-    Decodes to the model's channels (grayscale or RGB), resizes to `input_shape` (C, H, W) with
-    antialiasing, scales (default 1/255) and normalizes with the preprocessing mean/std.
-
-    Example:
-        >>> x = load_image_for_model("seven.png", model.preprocessing, model.input_shape)
-        >>> model.module(x[None])
-    """
-    return scale_and_normalize(read_for_model(path, input_shape), preprocessing)
-
-
-def read_for_model(path, input_shape) -> torch.Tensor:
-    """The file decoded to the model's channels and resized to its (H, W): uint8 (C, H, W)."""
-    from torchvision.transforms.v2 import functional as F
-
-    channels, h, w = (int(s) for s in input_shape)
-    x = _decode(os.fspath(path), channels)
-    if tuple(x.shape[-2:]) != (h, w):
-        x = F.resize(x, [h, w], antialias=True)
-    return x
-
-
-def scale_and_normalize(x: torch.Tensor, preprocessing: dict) -> torch.Tensor:
-    """uint8 (C, H, W) or (N, C, H, W) -> float, scaled (default 1/255) and normalized."""
-    x = x.float() * float(preprocessing.get("scale") or 1 / 255)
-    if preprocessing.get("mean") is not None:
-        mean = torch.tensor(preprocessing["mean"], dtype=torch.float32).view(-1, 1, 1)
-        std = torch.tensor(preprocessing["std"], dtype=torch.float32).view(-1, 1, 1)
-        x = (x - mean) / std
-    return x
 
 
 def _batches(paths: Iterable[str], batch_size: int, load, workers: int, prefetch: bool):
@@ -191,12 +135,10 @@ def predict_rows(model, source, top_k: int = 1, batch_size: int = 64, tta: bool 
     on_gpu = getattr(getattr(runner, "fabric", None), "device", torch.device("cpu")).type != "cpu"
     workers = (min(4, os.cpu_count() or 1) if on_gpu else 0) if workers is None else workers
 
-    def load(p):
-        return read_for_model(p, runner.input_shape)
-
-    for paths, items in _batches(iter_paths(source), batch_size, load, workers, prefetch=on_gpu):
+    pre = runner.preprocess
+    for paths, items in _batches(iter_paths(source), batch_size, pre.read, workers, prefetch=on_gpu):
         good = [i for i, t in enumerate(items) if isinstance(t, torch.Tensor)]
-        x = scale_and_normalize(torch.stack([items[i] for i in good]), runner.preprocessing) if good else None
+        x = pre.normalize(torch.stack([items[i] for i in good])) if good else None
         probs = _probabilities(runner, x, tta, multi_label) if good else None
         for j, i in enumerate(good):
             items[i] = _row(paths[i], probs[j], classes, k, thr)
@@ -240,14 +182,11 @@ def file_logits(model, source, batch_size: int = 64) -> np.ndarray:
     unreadable file (use `predict_rows` to get a row with its error instead)."""
     runner = open_runner(model)
     outs, bad = [], []
-
-    def load(p):
-        return load_image_for_model(p, runner.preprocessing, runner.input_shape)
-
-    for paths, items in _batches(iter_paths(source), batch_size, load, 0, prefetch=False):
+    pre = runner.preprocess
+    for paths, items in _batches(iter_paths(source), batch_size, pre.read, 0, prefetch=False):
         bad += [f"{p}: {t}" for p, t in zip(paths, items) if isinstance(t, Exception)]
         if not bad:
-            outs.append(torch.as_tensor(runner(torch.stack(items))).float())
+            outs.append(torch.as_tensor(runner(pre.normalize(torch.stack(items)))).float())
     if bad:
         raise PratiqueError(f"{len(bad)} files cannot be read: {bad[:5]}. Fix or remove them, or use "
                             "pratique.tasks.predict.predict_rows, which gives each its own error row.")
