@@ -131,10 +131,11 @@ def epoch_order(n: int, shuffle: bool, weights, generator) -> torch.Tensor | Non
 
 
 class Fetcher:
-    """Sample i as uint8 (C, H, W) at `size`: from image files, or from a torch Dataset."""
+    """Sample i as uint8 (C, H, W) at `size`: from image files, or from a torch Dataset;
+    `as_is`: the Dataset's own float tensor, untouched (already a model input)."""
 
-    def __init__(self, sources, color_mode: str, size):
-        self.sources, self.color_mode, self.size = sources, color_mode, size
+    def __init__(self, sources, color_mode: str, size, as_is: bool = False):
+        self.sources, self.color_mode, self.size, self.as_is = sources, color_mode, size, as_is
 
     def __len__(self) -> int:
         return len(self.sources)
@@ -143,6 +144,8 @@ class Fetcher:
         src = self.sources[i]
         if isinstance(src, str):
             return read_image(src, self.color_mode, self.size)
+        if self.as_is:
+            return src[0]
         from .sources import to_uint8_image  # a torch Dataset item (image, label)
 
         return to_uint8_image(src[0], self.color_mode, self.size)
