@@ -36,3 +36,28 @@ def transform_options(options: dict) -> dict:
 
 def _per_channel(v) -> list[float]:
     return [float(v)] * 3 if isinstance(v, (int, float)) else [float(c) for c in v]
+
+
+class PredictFiles:
+    """Flash's prediction-only data: `ImageData.from_files(predict_files=[...])`; pass it to
+    `model.predict(data)` (or pass the list itself)."""
+
+    def __init__(self, predict_files):
+        self.predict_files = predict_files
+
+    def __repr__(self) -> str:
+        return f"PredictFiles({len(self.predict_files)} files)"
+
+
+def with_predict_files(data, predict_files):
+    import os
+
+    files = [os.fspath(f) for f in predict_files]
+    missing = [f for f in files if not os.path.exists(f)]
+    if missing or not files:
+        raise PratiqueError(f"predict_files must be existing image files. Received {len(files)} "
+                            f"files, {len(missing)} missing: {missing[:5]}")
+    if data is None:
+        return PredictFiles(files)
+    data.predict_files = files
+    return data

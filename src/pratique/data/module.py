@@ -66,8 +66,13 @@ class ImageData:
         return cls._build(paths, labels, {**options, "val_split": val_split}, "files", (empty, others))
 
     @classmethod
-    def from_files(cls, files, labels, val_split=None, **options):
-        """A list of image files and their labels (a name/int each, or a list of them: multi-label)."""
+    def from_files(cls, files=None, labels=None, val_split=None, predict_files=None, **options):
+        """A list of image files and their labels (a name/int each, or a list of them: multi-label).
+        `predict_files` (Flash's): files for `model.predict(data)`, kept as `data.predict_files`;
+        given alone, the result is just those files (a `PredictFiles`)."""
+        if predict_files is not None:
+            return _flash.with_predict_files(cls.from_files(files, labels, val_split, **options)
+                                             if files is not None else None, predict_files)
         files = [os.fspath(f) for f in files]
         if len(files) != len(labels):
             raise PratiqueError(f"files and labels must have the same length. Received {len(files)} "
