@@ -65,7 +65,7 @@ def test_fit_and_evaluate_take_a_dataloader_as_it_is():
 
 # -- Lightning Flash -----------------------------------------------------------------------------
 def test_flash_from_datasets_and_transform_kwargs(split_folder):
-    root, counts = split_folder
+    root, _ = split_folder
     ds = TensorDataset(torch.randint(0, 256, (12, 3, 8, 8), dtype=torch.uint8).float() / 255, torch.arange(12) % 3)
     with pytest.raises(PratiqueError, match="either val_split or validation"):
         pq.ImageData.from_datasets(train_dataset=ds, val_dataset=ds, val_split=0.2, num_workers=0)

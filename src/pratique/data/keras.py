@@ -92,7 +92,7 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
         order_p, order_l = np.random.RandomState(seed), np.random.RandomState(seed)
         order_p.shuffle(paths)  # Keras shuffles paths and labels with two equal generators
         order_l.shuffle(labs)
-    make = lambda p, lab: _all_of(p, lab, class_names, image_size, color_mode, batch_size, seed or 0, None)  # noqa: E731
+    make = lambda p, lab: _all_of(p, lab, class_names, image_size, color_mode, batch_size, seed or 0, None)
     if not validation_split:
         if subset is not None:
             raise PratiqueError(f"subset={subset!r} needs validation_split. Pass validation_split=0.2.")

@@ -111,10 +111,9 @@ class LoaderData:
     """A DataLoader (and a validation DataLoader) in ImageData's shape, for fit and evaluate:
     its batches go to the model untouched (no scaling, no normalization)."""
 
-    preprocessing: dict = {}
-
     def __init__(self, loader, val_loader=None):
         self.loader, self.val_loader = loader, val_loader
+        self.preprocessing: dict = {}
         self.batch_size = loader.batch_size
         self.classes = getattr(loader.dataset, "classes", None)
 
