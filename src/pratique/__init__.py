@@ -8,6 +8,8 @@ from ._errors import PratiqueError as PratiqueError
 from ._errors import UnknownNameError as UnknownNameError
 from ._seed import seed_everything as seed_everything
 from ._version import __version__ as __version__
+from .data.keras import ImageDataGenerator as ImageDataGenerator
+from .data.keras import image_dataset_from_directory as image_dataset_from_directory
 from .data.module import ImageData as ImageData
 from .tasks.classifier import ImageClassifier as ImageClassifier
 from .tasks.ensemble import Ensemble as Ensemble

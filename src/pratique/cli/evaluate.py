@@ -7,13 +7,15 @@ import click
 @click.command()
 @click.argument("model", type=click.Path(exists=True, dir_okay=False))
 @click.option("--data", default="mnist5k", show_default=True,
-              help="Dataset name (its test split), class folder, CSV or .txt list.")
+              help="Dataset name (its test split); class folder, CSV or .txt list (every image "
+                   "in it); a folder of train/val/test subfolders (its test/, else val/).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), help="Also write the metrics as JSON here.")
 @click.option("--report", "report_dir", type=click.Path(file_okay=False),
               help="Write report.json, report.md, confusion_matrix.csv and PNGs into this folder.")
 def evaluate(model, data, batch_size, out, report_dir):
-    """Evaluate a saved MODEL (.pratique) on the held-out split of --data.
+    """Evaluate a saved MODEL (.pratique) on the held-out split of --data (a dataset's test
+    split, every image of a folder, or the test/ folder of a train/val/test folder).
 
     Prints loss, accuracy, top-k accuracy, per-class precision / recall / F1 and the most
     confused (true -> predicted) pairs.

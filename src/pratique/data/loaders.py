@@ -135,10 +135,11 @@ def epoch_order(n: int, shuffle: bool, weights, generator) -> torch.Tensor | Non
 
 class Fetcher:
     """Sample i as uint8 (C, H, W) at `size`: from image files (`Preprocessing.read`, the one path
-    prediction takes too), or from a torch Dataset."""
+    prediction takes too), or from a torch Dataset; `as_is`: the Dataset's own float tensor,
+    untouched (already a model input)."""
 
-    def __init__(self, sources, color_mode: str, size):
-        self.sources, self.color_mode, self.size = sources, color_mode, size
+    def __init__(self, sources, color_mode: str, size, as_is: bool = False):
+        self.sources, self.color_mode, self.size, self.as_is = sources, color_mode, size, as_is
         self.pre = Preprocessing({"color_mode": color_mode, "image_size": size})
 
     def __len__(self) -> int:
@@ -148,6 +149,8 @@ class Fetcher:
         src = self.sources[i]
         if isinstance(src, str):
             return self.pre.read(src)
+        if self.as_is:
+            return src[0]
         from .sources import to_uint8_image  # a torch Dataset item (image, label)
 
         return to_uint8_image(src[0], self.color_mode, self.size)

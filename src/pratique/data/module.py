@@ -8,7 +8,7 @@ import torch
 
 from .._errors import PratiqueError, unknown_name
 from .._suggest import SuggestAttributes
-from . import _stats
+from . import _flash, _prepared, _stats
 from . import sources as src
 from .datasets import stratified_split
 from .decode import _GRAY_MODES
@@ -68,8 +68,13 @@ class ImageData(SuggestAttributes):
         return cls._build(paths, labels, {**options, "val_split": val_split}, "files", (empty, others))
 
     @classmethod
-    def from_files(cls, files, labels, val_split=None, **options):
-        """A list of image files and their labels (a name/int each, or a list of them: multi-label)."""
+    def from_files(cls, files=None, labels=None, val_split=None, predict_files=None, **options):
+        """A list of image files and their labels (a name/int each, or a list of them: multi-label).
+        `predict_files` (Flash's): files for `model.predict(data)`, kept as `data.predict_files`;
+        given alone, the result is just those files (a `PredictFiles`)."""
+        if predict_files is not None:
+            return _flash.with_predict_files(cls.from_files(files, labels, val_split, **options)
+                                             if files is not None else None, predict_files)
         files = [os.fspath(f) for f in files]
         if len(files) != len(labels):
             raise PratiqueError(f"files and labels must have the same length. Received {len(files)} "
@@ -105,7 +110,9 @@ class ImageData(SuggestAttributes):
         """Any map-style torch `Dataset` yielding `(image, label)` (PIL image, array or tensor).
 
         Integer labels are class indices (as torchvision's): the dataset's `classes` attribute,
-        when it has one, names them, and labels outside 0..len(classes)-1 are errors."""
+        when it has one, names them, and labels outside 0..len(classes)-1 are errors. Float
+        tensor images (the output of a `ToTensor()`/`Normalize()` transform) are model inputs
+        and are kept exactly (no scaling, normalization, resizing or channel change)."""
         dss = {"train": dataset, "val": val_dataset, "test": test_dataset}
         dss = {k: v for k, v in dss.items() if v is not None}
         labels = {k: src.dataset_labels(v) for k, v in dss.items()}
@@ -113,7 +120,15 @@ class ImageData(SuggestAttributes):
             options.setdefault("classes", [str(c) for c in dataset.classes])
         if src.are_indices(labels["train"]):
             labels = {k: src.as_indices(v, k) for k, v in labels.items()}
-        return cls._build(dss, labels, {**options, "val_split": val_split}, "dataset")
+        kind = "dataset"
+        if _prepared.is_prepared(dataset):  # already model inputs: kept exactly as they are
+            options, kind = _prepared.check_options(dataset, _flash.transform_options(options)), "prepared"
+        return cls._build(dss, labels, {**options, "val_split": val_split}, kind)
+
+    @classmethod
+    def from_datasets(cls, train_dataset, val_dataset=None, test_dataset=None, val_split=None, **options):
+        """Flash's name for `from_dataset`, with Flash's argument names."""
+        return cls.from_dataset(train_dataset, val_dataset, test_dataset, val_split, **options)
 
     @classmethod
     def named(cls, name: str, root=None, download: bool = False, **options):
@@ -143,6 +158,8 @@ class ImageData(SuggestAttributes):
         if kind == "tensors":
             xs = {k: _shape_tensor(v, options) for k, v in xs.items()}
             _check_same_shape(xs)
+        elif kind == "prepared":
+            xs = _materialize(xs, options, kind)
         else:
             _auto_size_and_mode(options, report, xs)
             xs = _materialize(xs, options, kind)
@@ -163,8 +180,13 @@ class ImageData(SuggestAttributes):
     def test_batches(self):
         return self._batches("test", False) if "test" in self.splits else None
 
-    def eval_batches(self):
-        """The test split, or the validation split when there is no test split (or None)."""
+    def eval_batches(self, split: str | None = None):
+        """The batches of `split` ("train", "val", "test") unshuffled and unaugmented; by default
+        the test split, or the validation split when there is no test split (or None)."""
+        if split is not None:
+            if split not in self.splits:
+                raise unknown_name("split of this ImageData", split, self.splits)
+            return self._batches(split, False)
         return self.test_batches() or self.val_batches()
 
     def class_weights(self, kind: str = "balanced") -> torch.Tensor:
@@ -238,6 +260,7 @@ class ImageData(SuggestAttributes):
 
 
 def _check_options(options: dict) -> dict:
+    options = _flash.transform_options(options)
     for k in options:
         if k not in OPTIONS:
             raise unknown_name("ImageData option", k, OPTIONS)
@@ -357,8 +380,9 @@ def _auto_size_and_mode(options, report, xs) -> None:
 def _materialize(xs, options, kind):
     size = tuple(options["image_size"])
     channels = 1 if options["color_mode"] == "grayscale" else 3
-    fetchers = {k: Fetcher(v, options["color_mode"], size) for k, v in xs.items()}
+    fetchers = {k: Fetcher(v, options["color_mode"], size, as_is=kind == "prepared") for k, v in xs.items()}
     total = sum(len(f) for f in fetchers.values()) * channels * size[0] * size[1]
+    total *= 4 if kind == "prepared" else 1  # float32 tensors, not uint8
     if total > options["memory_budget"]:
         return fetchers  # streaming: O(batch) memory
     return {k: decode_all(f, _workers(options)) for k, f in fetchers.items()}

@@ -77,3 +77,39 @@ def batches(x, y, batch_size: int, shuffle: bool = False, seed: int | None = Non
         # deterministic preprocessing done once for the whole array, not once per batch and epoch
         return InMemoryBatches(pre.normalize(x), y, batch_size, shuffle=shuffle, seed=seed, model_inputs=True)
     return InMemoryBatches(x, y, batch_size, shuffle=shuffle, seed=seed, transform=pre.normalize)
+
+
+def as_source(x, validation_data=None):
+    """(x, validation_data) for fit/evaluate, with two more kinds of input made into one: a torch
+    DataLoader of (x, y) batches (the course's; used as it is: its tensors are the model's
+    inputs), and an ImageData with another ImageData as validation_data (Keras' generators)."""
+    if isinstance(x, torch.utils.data.DataLoader):
+        if validation_data is not None and not isinstance(validation_data, torch.utils.data.DataLoader):
+            raise PratiqueError("fit(DataLoader) takes validation_data as a DataLoader too. Received: "
+                                f"{type(validation_data).__name__}. Wrap it: DataLoader(TensorDataset(xv, yv)).")
+        return LoaderData(x, validation_data), None
+    if hasattr(x, "train_batches") and hasattr(validation_data, "train_batches"):
+        from ..data.keras import join_validation
+
+        return join_validation(x, validation_data), None
+    return x, validation_data
+
+
+class LoaderData:
+    """A DataLoader (and a validation DataLoader) in ImageData's shape, for fit and evaluate:
+    its batches go to the model untouched (no scaling, no normalization)."""
+
+    def __init__(self, loader, val_loader=None):
+        self.loader, self.val_loader = loader, val_loader
+        self.preprocessing: dict = {}
+        self.batch_size = loader.batch_size
+        self.classes = getattr(loader.dataset, "classes", None)
+
+    def train_batches(self, seed=None):
+        return self.loader
+
+    def val_batches(self):
+        return self.val_loader
+
+    def eval_batches(self):
+        return self.loader

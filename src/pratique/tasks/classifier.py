@@ -116,6 +116,7 @@ class ImageClassifier(Model):
         known, else indices); `top_k` gives the k best labels and probabilities per image.
         `x` is an array of images, or image files: a path, folder, glob, CSV of paths or a list.
         `callbacks` (arrays only) get Keras' on_predict_* hooks."""
+        x = getattr(x, "predict_files", x)  # Flash's from_files(predict_files=...)
         if output not in ("logits", "probabilities", "labels"):
             raise PratiqueError(f"output must be 'logits', 'probabilities' or 'labels'. Received: {output!r}")
         if _is_files(x):  # a path, glob, folder or CSV of paths, or a list of paths

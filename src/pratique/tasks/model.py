@@ -136,6 +136,7 @@ class Model(Freezing, SuggestAttributes):
         if resume_from is not None:  # loaded now: a bad file fails before any work (training/resume.py)
             self._resume_state = resume.load_resume_state(resume_from)
         callbacks = as_callbacks(callbacks)
+        x, validation_data = _inputs.as_source(x, validation_data)  # a DataLoader; Keras' generators
         check_schedule_callbacks(self.schedule, callbacks)
         if hasattr(x, "train_batches"):
             check_image_data_fit(x, y, batch_size, validation_data, validation_split)
@@ -204,7 +205,7 @@ class Model(Freezing, SuggestAttributes):
 
     def _fit_batches(self, x, y, batch_size, validation_data, validation_split, shuffle, seed):
         if hasattr(x, "train_batches"):  # an ImageData
-            self.classes = list(x.classes)
+            self.classes = list(x.classes) if x.classes is not None else self.classes
             self.preprocessing = dict(getattr(x, "preprocessing", {}))
             if self.preprocessing.get("input_shape"):
                 self.input_shape = tuple(self.preprocessing["input_shape"])
@@ -245,6 +246,7 @@ class Model(Freezing, SuggestAttributes):
         `report=True` adds the evaluation report (top-k, per-class P/R/F1, confusion matrix, see
         `pratique.reports.evaluation_report`); `report="dir"` also writes it there with its PNGs."""
         trainer = self._require_compiled("evaluate")
+        x = _inputs.as_source(x)[0]
         if hasattr(x, "eval_batches"):  # an ImageData: its test split, else its validation split
             batches = x.eval_batches()
             if batches is None:

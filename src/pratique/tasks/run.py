@@ -12,6 +12,7 @@ from .._errors import PratiqueError
 from .._seed import seed_everything
 from ..config import TrainConfig
 from ..data.datasets import dataset_info, load_data
+from ..data.sources import folder_layout
 from ..models.registry import get_model_card
 from ..training.callbacks import CSVLogger, ModelCheckpoint, TensorBoard
 from ..training.checkpoint import atomic_write
@@ -86,7 +87,13 @@ def resolve_data(spec: str, image_size: int | None = None, batch_size: int = 32,
         raise FileNotFoundError(
             f"--data {spec!r}: no such file or folder. Expected a dataset name (see `pratique "
             "datasets`), a folder of class subfolders, a CSV of path,label or a .txt file list.")
-    data = _image_data(spec, {"val_split": validation_split or None, "batch_size": batch_size,
+    val_split = validation_split or None
+    if os.path.isdir(spec):  # data/{train,val,test}/<class>/: val/ replaces the split (Ultralytics)
+        layout = folder_layout(spec)
+        val_split = None if "val" in layout else val_split
+        if "val" in layout or "test" in layout:
+            print("; ".join(f"{k}: {v}" for k, v in layout.items()))
+    data = _image_data(spec, {"val_split": val_split, "batch_size": batch_size,
                               "seed": seed, "image_size": image_size, "skip_bad": skip_bad})
     shape = data.preprocessing.get("input_shape") or [3]
     return RunData(data, data, list(data.classes), data.num_classes, int(shape[0]))
@@ -325,7 +332,9 @@ def evaluate(model, data: str = "mnist5k", batch_size: int = 256, out: str | Non
 
     Args:
         model: a `.pratique` file or a loaded `Model`.
-        data: as `--data`: a dataset name, a folder, a CSV or a file list.
+        data: as `--data`: a dataset name (its test split), or a folder, a CSV or a file list
+            (every image in it); a folder holding train/, val/ and test/ subfolders: its test/
+            (else val/) folder.
         batch_size: images per batch.
         out: write the metrics as JSON here.
         report: True adds per-class scores and the confusion matrix to the result (as
@@ -338,16 +347,22 @@ def evaluate(model, data: str = "mnist5k", batch_size: int = 256, out: str | Non
     from .model import load
 
     model = load(model) if isinstance(model, (str, os.PathLike)) else model
-    resolved = resolve_data(data, batch_size=batch_size)
+    if _looks_like_path(data):  # every image of the folder/CSV/list, prepared as the model's inputs
+        from ._eval_files import eval_files
+
+        inputs, num_classes = eval_files(model, data, batch_size, _image_data)
+    else:
+        resolved = resolve_data(data, batch_size=batch_size)
+        inputs, num_classes = resolved.eval_inputs(), resolved.num_classes
     n = getattr(model, "num_classes", None)
-    if n is not None and n != resolved.num_classes:
+    if n is not None and n != num_classes:
         raise PratiqueError(f"The model predicts {n} classes but {data!r} has "
-                            f"{resolved.num_classes}. Evaluate it on the data it was trained for.")
+                            f"{num_classes}. Evaluate it on the data it was trained for.")
     if model.loss_fn is None:
         model.compile(loss="cross_entropy", metrics=["accuracy"])
     if report and report is not True:
         os.makedirs(report, exist_ok=True)
-    logs = model.evaluate(*resolved.eval_inputs(), batch_size=batch_size, verbose=0, report=report)
+    logs = model.evaluate(*inputs, batch_size=batch_size, verbose=0, report=report)
     if out:
         atomic_write(out, lambda f: f.write(json.dumps(logs, indent=2).encode()))
     return logs
