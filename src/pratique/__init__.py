@@ -19,3 +19,15 @@ from .training import metrics as metrics
 from .training import optimizers as optimizers
 from .training import schedules as schedules
 from .training.finetune import split_backbone_head as split_backbone_head
+
+
+def _alias_submodules() -> None:
+    """`from pratique.callbacks import EarlyStopping` (Keras' `keras.callbacks`): the public
+    families are importable by their short path too, as the very modules `pq.callbacks` etc. are."""
+    import sys
+
+    for name in ("callbacks", "losses", "metrics", "optimizers", "schedules"):
+        sys.modules.setdefault(f"{__name__}.{name}", globals()[name])
+
+
+_alias_submodules()

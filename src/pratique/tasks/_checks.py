@@ -33,3 +33,21 @@ def as_callbacks(callbacks) -> list:
 def check_int(name: str, value, minimum: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
         raise PratiqueError(f"{name} must be an int >= {minimum}. Received: {name}={value!r}")
+
+
+def check_schedule_callbacks(schedule, callbacks) -> None:
+    """A compiled per-batch schedule sets the LR at every batch, so an LR callback's change
+    would be undone at the next one; Keras refuses the combination too (its optimizer with a
+    LearningRateSchedule has no settable LR)."""
+    from ..training.callbacks import LearningRateScheduler, ReduceLROnPlateau
+
+    if schedule is None or getattr(schedule, "name", schedule) == "constant":
+        return
+    clashing = [type(cb).__name__ for cb in callbacks
+                if isinstance(cb, (LearningRateScheduler, ReduceLROnPlateau))]
+    if clashing:
+        raise PratiqueError(
+            f"The model was compiled with schedule={getattr(schedule, 'name', schedule)!r}, which sets the "
+            f"learning rate at every batch, and fit received {', '.join(clashing)}, which sets it "
+            "too: the callback's rate would be undone at the next batch. Expected one of the two. "
+            "Compile without schedule= to let the callback drive the rate, or drop the callback.")

@@ -15,7 +15,7 @@ from ..training.callbacks import CallbackList, ProgbarLogger
 from ..training.checkpoint import atomic_write, save_checkpoint
 from ..training.trainer import Trainer, make_fabric
 from . import _inputs
-from ._checks import as_callbacks, check_image_data_fit, check_int
+from ._checks import as_callbacks, check_image_data_fit, check_int, check_schedule_callbacks
 from ._artifact import read_model_file, write_model_file
 
 
@@ -127,6 +127,7 @@ class Model:
         if resume_from is not None:  # loaded now: a bad file fails before any work (training/resume.py)
             self._resume_state = resume.load_resume_state(resume_from)
         callbacks = as_callbacks(callbacks)
+        check_schedule_callbacks(self.schedule, callbacks)
         if hasattr(x, "train_batches"):
             check_image_data_fit(x, y, batch_size, validation_data, validation_split)
         batch_size = 32 if batch_size is None else batch_size

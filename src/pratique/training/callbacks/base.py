@@ -5,7 +5,8 @@ from __future__ import annotations
 class Callback:
     """Base class: override the hooks you need. `self.model` is the `Model` being trained.
 
-    Hooks (Keras' names): on_train_begin/end, on_epoch_begin/end, on_train_batch_begin/end,
+    Hooks (Keras' names): on_train_begin/end, on_epoch_begin/end, on_train_batch_begin/end
+    (or their Keras aliases on_batch_begin/end),
     on_test_begin/end, on_test_batch_begin/end, on_predict_begin/end, on_predict_batch_begin/end.
     Callbacks that hold state return it from `state_dict()` so resume restores it.
     A callback that sets `checks_finite_loss = True` makes the loop test each batch's loss
@@ -41,9 +42,13 @@ class Callback:
     def on_predict_batch_begin(self, batch, logs=None): pass
     def on_predict_batch_end(self, batch, logs=None): pass
     def on_invalid_loss(self, batch, loss): pass
+    # Keras' aliases of the train-batch hooks: a subclass may override either name
+    def on_batch_begin(self, batch, logs=None): pass
+    def on_batch_end(self, batch, logs=None): pass
 
 
-_HOOKS = [name for name in vars(Callback) if name.startswith("on_")]
+_ALIASES = {"on_batch_begin": "on_train_batch_begin", "on_batch_end": "on_train_batch_end"}
+_HOOKS = [name for name in vars(Callback) if name.startswith("on_") and name not in _ALIASES]
 
 
 def overrides(cb: Callback, hook: str) -> bool:
@@ -62,7 +67,7 @@ class CallbackList:
             cb.set_model(model)
         self._wanted = set()
         for hook in _HOOKS:
-            overriding = [getattr(cb, hook) for cb in self.callbacks if overrides(cb, hook)]
+            overriding = [m for m in (_method(cb, hook) for cb in self.callbacks) if m is not None]
             if overriding:
                 self._wanted.add(hook)
             setattr(self, hook, _fan_out(overriding))
@@ -75,6 +80,15 @@ class CallbackList:
 
     def __iter__(self):
         return iter(self.callbacks)
+
+
+def _method(cb: Callback, hook: str):
+    """`cb`'s own `hook`; for the train-batch hooks, Keras' alias (on_batch_begin/end) when
+    only that one is overridden (Keras' on_train_batch_* call it by default)."""
+    if overrides(cb, hook):
+        return getattr(cb, hook)
+    alias = next((a for a, h in _ALIASES.items() if h == hook), None)
+    return getattr(cb, alias) if alias and overrides(cb, alias) else None
 
 
 def _fan_out(methods):
