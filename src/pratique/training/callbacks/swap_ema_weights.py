@@ -25,6 +25,8 @@ class SwapEMAWeights(Callback):
         >>> model.fit(x, y, callbacks=[SwapEMAWeights(decay=0.99)])
     """
 
+    float_batch_logs = False  # reads no logs: the EMA step needs no sync
+
     def __init__(self, decay: float = 0.999, swap_on_epoch: bool = False, finalize: bool = True):
         if not 0.0 <= decay < 1.0:
             raise PratiqueError(f"decay must be in [0, 1). Received: decay={decay!r}")

@@ -184,6 +184,8 @@ class TensorBoard(Callback):
 class _TensorBoardPerBatch(TensorBoard):
     """TensorBoard with batch scalars (chosen by `update_freq`)."""
 
+    float_batch_logs = False  # reads the logs at the written steps only
+
     def on_train_batch_end(self, batch, logs=None):
         self._step += 1
         if self._step % self.batch_every == 0:
