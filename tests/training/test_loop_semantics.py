@@ -216,3 +216,47 @@ def test_evaluate_returns_loss_metrics_list_or_dict(data):
     assert make_model(metrics=[]).evaluate(x, y, verbose=0) == pytest.approx(logs["loss"])
     assert make_model(metrics=[]).evaluate(x, y, batch_size=32, verbose=0, steps=1) == pytest.approx(
         make_model(metrics=[]).evaluate(x[:32], y[:32], verbose=0))
+
+
+# -- 15.15: steps_per_epoch, validation_steps, history["lr"], evaluate on any ImageData split ---
+def test_steps_per_epoch_continues_through_the_data_as_keras_3(data):
+    x, y = data
+    seen = []
+    spy = pq.callbacks.LambdaCallback(on_train_batch_begin=lambda b, logs: seen.append(b))
+    firsts = []
+    model = make_model()
+    model.module.register_forward_pre_hook(lambda m, args: firsts.append(args[0][0, 0].item()))
+    model.fit(x, y, epochs=3, batch_size=16, shuffle=False, steps_per_epoch=2, callbacks=[spy], verbose=0)
+    assert seen == [0, 1] * 3
+    # 6 batches of 16 in order: epochs take batches 0-1, 2-3, 4-5 (not 0-1 three times)
+    assert firsts == pytest.approx([x[16 * i, 0].item() for i in range(6)])
+
+
+def test_validation_steps_limits_validation_batches(data):
+    cb = _Logs()
+    history = make_model().fit(*data, epochs=1, batch_size=16, validation_data=data,
+                               validation_steps=2, callbacks=[cb], verbose=0)
+    assert len(cb.test) == 2
+    assert history.history["val_loss"][0] == pytest.approx(cb.test[-1]["loss"])
+
+
+def test_history_lr_is_learning_rate(data):
+    history = make_model(lr=0.1).fit(*data, epochs=2, verbose=0,
+                                      callbacks=[LearningRateScheduler(lambda e, lr: lr * 0.5)])
+    assert history.history["lr"] == history.history["learning_rate"] == pytest.approx([0.05, 0.025])
+
+
+def test_evaluate_any_split_of_an_image_data():
+    x = torch.rand(40, 1, 8, 8)
+    y = torch.arange(40) % 2
+    data = pq.ImageData.from_numpy(x[:32], y[:32], validation_data=(x[32:], y[32:]), batch_size=8)
+    model = pq.Model(nn.Sequential(nn.Flatten(), nn.Linear(64, 2)), accelerator="cpu").compile(
+        metrics=["accuracy"])
+    model.fit(data, epochs=1, verbose=0)
+    train = model.evaluate(data, split="train", verbose=0, return_dict=True)
+    plain = model.evaluate(x[:32], y[:32], verbose=0, return_dict=True)  # the model normalizes as data
+    assert train == pytest.approx(plain)
+    assert model.evaluate(data, split="val", verbose=0) == pytest.approx(model.evaluate(data, verbose=0))
+    with pytest.raises(PratiqueError, match="no 'test' split"):
+        model.evaluate(data, split="test", verbose=0)
+

@@ -64,3 +64,16 @@ def warn_if_nothing_trains(module) -> None:
         warnings.warn("The model does not have any trainable weights (all frozen, or none at all): "
                       "fit computes the loss and metrics and updates nothing. Unfreeze some layers "
                       "(requires_grad=True) to train.", UserWarning, stacklevel=3)
+
+
+def steps_per_epoch_batches(train, steps: int, resume_from):
+    """`train` cut into epochs of `steps` batches; refused with resume_from, whose saved data
+    position counts whole passes over the data."""
+    from ..training.steps import StepsPerEpoch
+
+    check_int("steps_per_epoch", steps, 1)
+    if resume_from is not None:
+        raise PratiqueError("fit(steps_per_epoch=...) cannot resume from a checkpoint: the saved "
+                            f"data position counts whole epochs. Received: steps_per_epoch={steps}, "
+                            f"resume_from={resume_from!r}. Resume without steps_per_epoch.")
+    return StepsPerEpoch(train, steps)

@@ -20,6 +20,7 @@ from ._checks import (
     check_image_data_fit,
     check_int,
     check_schedule_callbacks,
+    steps_per_epoch_batches,
     warn_if_nothing_trains,
 )
 from ._artifact import read_model_file, write_model_file
@@ -119,7 +120,8 @@ class Model:
     def fit(self, x, y=None, epochs: int = 1, batch_size: int | None = None, validation_data=None,
             validation_split: float = 0.0, callbacks=None, shuffle: bool = True, verbose: int = 1,
             seed: int | None = None, initial_epoch: int = 0, class_weight=None, resume_from=None,
-            validation_batch_size: int | None = None):
+            validation_batch_size: int | None = None, steps_per_epoch: int | None = None,
+            validation_steps: int | None = None):
         """Train for `epochs`; returns a `History` whose `.history` holds per-epoch lists.
 
         `x` may be a numpy array, a tensor, a tuple `(x, y)` or an `ImageData`. uint8 images are
@@ -132,7 +134,9 @@ class Model:
         classification loss (weighted mean, as torch computes it). `resume_from` (a
         `last.ckpt`) continues an interrupted fit exactly where it stopped: pass the same data
         and arguments as the first run. `validation_batch_size` (default: `batch_size`, as
-        Keras) batches the validation data.
+        Keras) batches the validation data. `steps_per_epoch` cuts epochs of that many
+        batches (an epoch continues where the last stopped, as in Keras 3);
+        `validation_steps` validates on the first that many batches.
         """
         trainer = self._require_compiled("fit")
         check_int("epochs", epochs, 1)
@@ -140,6 +144,8 @@ class Model:
             self._resume_state = resume.load_resume_state(resume_from)
         callbacks = as_callbacks(callbacks)
         check_schedule_callbacks(self.schedule, callbacks)
+        if validation_steps is not None:
+            check_int("validation_steps", validation_steps, 1)
         if hasattr(x, "train_batches"):
             check_image_data_fit(x, y, batch_size, validation_data, validation_split, validation_batch_size)
         batch_size = 32 if batch_size is None else batch_size
@@ -147,6 +153,9 @@ class Model:
         train, val = self._fit_batches(x, y, batch_size, validation_data, validation_split, shuffle, seed,
                                        val_size)
         warn_if_nothing_trains(self.module)
+        if steps_per_epoch is not None:
+            train = steps_per_epoch_batches(train, steps_per_epoch, resume_from)
+        self._validation_steps = validation_steps
         if verbose:
             callbacks.append(ProgbarLogger(verbose))
         self._train_batches = train

@@ -90,7 +90,8 @@ class Trainer:
             cbs.on_epoch_begin(epoch, {})
             logs = self._train_epoch(model, module, optimizer, train, cbs)
             if val is not None:
-                logs.update({f"val_{k}": v for k, v in self.evaluate(model, val, cbs).items()})
+                steps = getattr(model, "_validation_steps", None)  # fit(validation_steps=)
+                logs.update({f"val_{k}": v for k, v in self.evaluate(model, val, cbs, steps).items()})
             model.epoch = epoch + 1
             cbs.on_epoch_end(epoch, logs)
             run.epoch_end(logs)  # resume.py: epoch-boundary or emergency checkpoint
