@@ -94,7 +94,7 @@ def test_optimizer_class_or_partial_trains_as_plain_torch(optimizer, kwargs):
     ref_opt, ref_net = _one_step_torch(
         lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True), x, y)
     model = pq.Model(_net(), accelerator="cpu").compile(optimizer=optimizer, metrics=[], **kwargs)
-    strip = lambda groups: [{k: v for k, v in g.items() if k != "params"} for g in groups]  # noqa: E731
+    strip = lambda groups: [{k: v for k, v in g.items() if k != "params"} for g in groups]
     assert strip(model.optimizer.param_groups) == strip(ref_opt.param_groups)
     model.fit(x, y, epochs=1, batch_size=32, shuffle=False, verbose=0)
     for a, b in zip(model.module.parameters(), ref_net.parameters()):
@@ -138,7 +138,7 @@ def test_fully_frozen_model_fits_with_a_warning(data):
 
 
 def test_module_without_parameters_compiles_evaluates_predicts_and_fits(data):
-    x, y = data
+    x, _ = data
     model = pq.Model(nn.Identity(), accelerator="cpu").compile(optimizer="sgd", loss="mse", metrics=[])
     assert model.optimizer is None
     xf = x[:, :3]

@@ -15,6 +15,7 @@ from ..training.callbacks import CallbackList, ProgbarLogger
 from ..training.checkpoint import atomic_write, save_checkpoint
 from ..training.trainer import Trainer, make_fabric
 from . import _inputs
+from ._artifact import read_model_file, write_model_file
 from ._checks import (
     as_callbacks,
     check_image_data_fit,
@@ -23,7 +24,7 @@ from ._checks import (
     steps_per_epoch_batches,
     warn_if_nothing_trains,
 )
-from ._artifact import read_model_file, write_model_file
+from ._compile import _build_optimizer, _group_lr, _learning_rate
 
 
 class Model:
@@ -362,29 +363,6 @@ class Model:
         state = resume.load_resume_state(path)
         resume.restore_state(self, state)
         return state
-
-
-def _learning_rate(lr, optimizer_kwargs: dict):
-    """`lr`, or Keras' and Flash's `learning_rate=` (taken out of the optimizer's kwargs)."""
-    if "learning_rate" not in optimizer_kwargs:
-        return lr
-    other = optimizer_kwargs.pop("learning_rate")
-    if lr is not None and lr != other:
-        raise PratiqueError(f"compile() received lr={lr!r} and learning_rate={other!r}, two names for "
-                            "the same setting. Pass one of them.")
-    return other
-
-
-def _build_optimizer(optimizer, module: nn.Module, lr, kwargs: dict):
-    """The optimizer over the module's parameters; None for a module without any (Keras compiles
-    such a model: there is nothing to optimize)."""
-    if next(module.parameters(), None) is None and not isinstance(optimizer, torch.optim.Optimizer):
-        return None
-    return optimizers.get(optimizer, module.parameters(), lr=lr, **kwargs)
-
-
-def _group_lr(optimizer, lr):
-    return optimizer.param_groups[0]["lr"] if optimizer is not None else lr
 
 
 @contextlib.contextmanager
