@@ -34,7 +34,7 @@ def run(pretrained: bool, data, args) -> dict:
     start = time.perf_counter()
     history = clf.fit(x, y, epochs=args.epochs, batch_size=args.batch_size, verbose=0, seed=args.seed)
     seconds = time.perf_counter() - start
-    logs = clf.evaluate(xt, yt, verbose=0)
+    logs = clf.evaluate(xt, yt, verbose=0, return_dict=True)
     return {"pretrained": pretrained, "train_loss": history.history["loss"][-1],
             "test_accuracy": logs["accuracy"], "test_loss": logs["loss"], "fit_s": seconds}
 

@@ -37,7 +37,7 @@ model = pq.ImageClassifier("tiny_convnet", num_classes=10, width=16, seed=0)
 model.compile(optimizer="adam", lr=3e-3, loss="cross_entropy", metrics=["accuracy"])
 model.summary()
 history = model.fit(x[:N], y[:N], epochs=EPOCHS, batch_size=32, validation_split=0.1, seed=0)
-acc = model.evaluate(xt, yt, verbose=0)["accuracy"]
+_, acc = model.evaluate(xt, yt, verbose=0)
 save_figure(plot_history(history), f"{OUT}/curves.png")
 
 # Saved by name: the manifest records "tiny_convnet" and its kwargs, so loading rebuilds it

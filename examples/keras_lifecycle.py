@@ -28,7 +28,7 @@ def train(hidden=(128,), activation=nn.ReLU, optimizer="adam", lr=1e-3, verbose=
     model = pq.Model(mlp(hidden, activation))
     model.compile(optimizer=optimizer, lr=lr, loss="cross_entropy", metrics=["accuracy"])
     history = model.fit(x[:N], y[:N], epochs=EPOCHS, validation_split=0.1, seed=0, verbose=verbose)
-    return model, history, model.evaluate(xt, yt, verbose=0)["accuracy"]
+    return model, history, model.evaluate(xt, yt, verbose=0)[1]  # Keras' [loss, accuracy]
 
 
 # 1. The lifecycle: compile -> fit -> evaluate -> predict -> summary

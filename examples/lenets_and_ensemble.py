@@ -31,7 +31,7 @@ for name, build in candidates.items():
     model = build().compile(optimizer="adam", lr=2e-3, loss="cross_entropy", metrics=["accuracy"])
     start = time.perf_counter()
     model.fit(x[:N], y[:N], epochs=EPOCHS, batch_size=32, seed=0, verbose=0)
-    acc = model.evaluate(xt, yt, verbose=0)["accuracy"]
+    _, acc = model.evaluate(xt, yt, verbose=0)
     results[name] = acc
     print(f"{name:<18} {model.count_params():>8,} {acc:>9.4f} {time.perf_counter() - start:>8.1f}")
 

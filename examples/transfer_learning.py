@@ -28,7 +28,7 @@ model.compile(optimizer="adam", lr=1e-2, loss="cross_entropy", metrics=["accurac
 # "freeze": only the new 3-class head trains; the ImageNet backbone (and its BatchNorm) stay as is
 history = model.finetune(data, epochs=EPOCHS, strategy="freeze", seed=0, verbose=0)
 save_figure(plot_history(history), f"{OUT}/curves.png")
-acc = model.evaluate(data, verbose=0)["accuracy"]
+_, acc = model.evaluate(data, verbose=0)
 
 # Predict on image files: decode to uint8, predict() applies the saved normalization once.
 files = sorted(glob.glob(f"{root}/*/*.png"))[:: max(1, 3 * N // 6)]

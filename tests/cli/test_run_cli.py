@@ -82,7 +82,7 @@ def test_evaluate_command_matches_model_evaluate(trained, tmp_path, capsys):
     main(["evaluate", str(trained["model"]), "--out", str(out)])
     screen = capsys.readouterr().out
     (_, _), (xt, yt) = pq.datasets.load_data("mnist5k")
-    expected = trained["loaded"].compile().evaluate(xt, yt, verbose=0)
+    expected = trained["loaded"].compile().evaluate(xt, yt, verbose=0, return_dict=True)
     assert json.loads(out.read_text())["accuracy"] == pytest.approx(expected["accuracy"])
     assert f"accuracy     {expected['accuracy']:.4f}" in screen
 

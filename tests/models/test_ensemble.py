@@ -44,7 +44,7 @@ def test_boosted_lenet4_trains_evaluates_predicts_saves(tmp_path):
     boosted.compile(optimizer="adam", lr=3e-3)
     history = boosted.fit(x, y, epochs=2, batch_size=64, verbose=0, seed=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
-    logs = boosted.evaluate(x, y, verbose=0)
+    logs = boosted.evaluate(x, y, verbose=0, return_dict=True)
     assert logs["accuracy"] > 0.3
     preds = boosted.predict(x[:8], output="labels")
     boosted.save(tmp_path / "boosted.pratique")

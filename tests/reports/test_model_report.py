@@ -19,7 +19,7 @@ def test_evaluate_with_report_writes_files_and_matches_predict(tmp_path, tiny_da
     for a, b in zip(r["per_class"], ref["per_class"]):
         assert a["f1"] == pytest.approx(b["f1"]) and a["support"] == b["support"]
     assert r["confusion_matrix"] == ref["confusion_matrix"]
-    assert r["accuracy"] == pytest.approx(model.evaluate(x, y, verbose=0)["accuracy"])
+    assert r["accuracy"] == pytest.approx(model.evaluate(x, y, verbose=0, return_dict=True)["accuracy"])
     assert "loss" in r
     for name in ["report.json", "report.md", "confusion_matrix.csv", "confusion_matrix.png",
                  "class_scores.png", "top_losses.png"]:

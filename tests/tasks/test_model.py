@@ -30,7 +30,7 @@ def test_evaluate_matches_a_manual_computation(small_digits):
     (x, y), (xt, yt) = small_digits
     model = pq.Model(tiny_mlp()).compile(metrics=["accuracy"])
     model.fit(x, y, epochs=1, verbose=0, seed=0)
-    result = model.evaluate(xt, yt, batch_size=64, verbose=0)
+    result = model.evaluate(xt, yt, batch_size=64, verbose=0, return_dict=True)
     with torch.no_grad():
         logits = model.module(torch.from_numpy(xt).float().div(255).unsqueeze(1))
     assert result["loss"] == pytest.approx(F.cross_entropy(logits, torch.from_numpy(yt).long()).item(), rel=1e-5)

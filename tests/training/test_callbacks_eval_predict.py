@@ -33,7 +33,7 @@ def test_predict_hooks_fire_once_per_batch(data):
 
 def test_evaluate_hooks_and_final_logs(data):
     calls, seen = Counter(), {}
-    logs = make_model().evaluate(*data, batch_size=32, verbose=0,
+    logs = make_model().evaluate(*data, batch_size=32, verbose=0, return_dict=True,
                                  callbacks=[counting("test", calls, seen)])
     assert calls == {"begin": 1, "end": 1, "batch_begin": 3, "batch_end": 3}
     assert seen["end"]["loss"] == pytest.approx(logs["loss"])

@@ -149,7 +149,7 @@ def test_swap_ema_weights_is_the_ema_of_every_step(data):
         LambdaCallback(on_test_begin=lambda logs: seen_in_val.append(weights(model)))])
     assert all(torch.allclose(weights(model)[k], ema[k], atol=1e-6) for k in ema)  # finalize
     assert all(torch.allclose(seen_in_val[-1][k], ema[k], atol=1e-6) for k in ema)
-    assert model.evaluate(*data, verbose=0)["loss"] == pytest.approx(hist.history["val_loss"][-1], rel=1e-5)
+    assert model.evaluate(*data, verbose=0, return_dict=True)["loss"] == pytest.approx(hist.history["val_loss"][-1], rel=1e-5)
 
 
 def test_progbar_plain_lines_when_not_a_tty(data):

@@ -181,13 +181,14 @@ class ImageData(SuggestAttributes):
         return self._batches("test", False) if "test" in self.splits else None
 
     def eval_batches(self, split: str | None = None):
-        """The batches of `split` ("train", "val", "test") unshuffled and unaugmented; by default
-        the test split, or the validation split when there is no test split (or None)."""
-        if split is not None:
-            if split not in self.splits:
-                raise unknown_name("split of this ImageData", split, self.splits)
-            return self._batches(split, False)
-        return self.test_batches() or self.val_batches()
+        """The test split, or the validation split when there is no test split (or None);
+        `split` ("train", "val", "test") picks one: in order, unaugmented, as for evaluation."""
+        if split is None:
+            return self.test_batches() or self.val_batches()
+        if split not in self.splits:
+            raise PratiqueError(f"This ImageData has no {split!r} split. Expected one of: "
+                                f"{', '.join(self.splits)}. Received: split={split!r}.")
+        return self._batches(split, False)
 
     def class_weights(self, kind: str = "balanced") -> torch.Tensor:
         """Per-class loss weights n / (K * count_k) from the training labels (float32, (K,))."""

@@ -5,7 +5,8 @@ from .._errors import PratiqueError
 from ..training.callbacks import Callback
 
 
-def check_image_data_fit(data, y, batch_size, validation_data, validation_split) -> None:
+def check_image_data_fit(data, y, batch_size, validation_data, validation_split,
+                         validation_batch_size=None) -> None:
     """An ImageData carries its own splits and batch size: fit arguments that would be ignored
     are refused instead."""
     given = [name for name, value in (("y", y), ("validation_data", validation_data),
@@ -14,10 +15,11 @@ def check_image_data_fit(data, y, batch_size, validation_data, validation_split)
         raise PratiqueError(
             f"fit(ImageData) takes no {', '.join(given)}: an ImageData carries its own validation "
             f"split. Received: {', '.join(given)}. Build it with val_split=0.2 (or a val folder) instead.")
-    if batch_size is not None and batch_size != data.batch_size:
-        raise PratiqueError(
-            f"fit(ImageData) batches with the ImageData's batch_size={data.batch_size}. Received: "
-            f"batch_size={batch_size}. Pass batch_size={batch_size} when building the ImageData.")
+    for name, size in (("batch_size", batch_size), ("validation_batch_size", validation_batch_size)):
+        if size is not None and size != data.batch_size:
+            raise PratiqueError(
+                f"fit(ImageData) batches with the ImageData's batch_size={data.batch_size}. Received: "
+                f"{name}={size}. Pass batch_size={size} when building the ImageData.")
 
 
 def as_callbacks(callbacks) -> list:
@@ -51,3 +53,27 @@ def check_schedule_callbacks(schedule, callbacks) -> None:
             f"learning rate at every batch, and fit received {', '.join(clashing)}, which sets it "
             "too: the callback's rate would be undone at the next batch. Expected one of the two. "
             "Compile without schedule= to let the callback drive the rate, or drop the callback.")
+
+
+def warn_if_nothing_trains(module) -> None:
+    """Keras fits a model without trainable weights, with a warning: the loss and metrics are
+    computed, nothing is updated."""
+    if not any(p.requires_grad for p in module.parameters()):
+        import warnings
+
+        warnings.warn("The model does not have any trainable weights (all frozen, or none at all): "
+                      "fit computes the loss and metrics and updates nothing. Unfreeze some layers "
+                      "(requires_grad=True) to train.", UserWarning, stacklevel=3)
+
+
+def steps_per_epoch_batches(train, steps: int, resume_from):
+    """`train` cut into epochs of `steps` batches; refused with resume_from, whose saved data
+    position counts whole passes over the data."""
+    from ..training.steps import StepsPerEpoch
+
+    check_int("steps_per_epoch", steps, 1)
+    if resume_from is not None:
+        raise PratiqueError("fit(steps_per_epoch=...) cannot resume from a checkpoint: the saved "
+                            f"data position counts whole epochs. Received: steps_per_epoch={steps}, "
+                            f"resume_from={resume_from!r}. Resume without steps_per_epoch.")
+    return StepsPerEpoch(train, steps)

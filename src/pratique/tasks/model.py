@@ -18,7 +18,15 @@ from ..training.checkpoint import atomic_write, save_checkpoint
 from ..training.trainer import Trainer, make_fabric
 from . import _inputs
 from ._artifact import read_model_file, write_model_file
-from ._checks import as_callbacks, check_image_data_fit, check_int, check_schedule_callbacks
+from ._checks import (
+    as_callbacks,
+    check_image_data_fit,
+    check_int,
+    check_schedule_callbacks,
+    steps_per_epoch_batches,
+    warn_if_nothing_trains,
+)
+from ._compile import _build_optimizer, _group_lr, _learning_rate
 from ._compiled import restore_compile, saved_compile
 from ._freeze import Freezing
 
@@ -66,14 +74,17 @@ class Model(Freezing, SuggestAttributes):
         self.terminate_on_nan = False  # checked per batch only when True (training/trainer.py)
 
     # -- compile -------------------------------------------------------------------------------
-    def compile(self, optimizer="adam", lr: float = 1e-3, loss="cross_entropy",
+    def compile(self, optimizer="adam", lr: float | None = None, loss="cross_entropy",
                 metrics=None, precision: str = "32", schedule=None,
                 compile: bool = False, terminate_on_nan: bool = False, **optimizer_kwargs) -> Model:
         """Choose the optimizer, loss and metrics (names or objects); returns the model.
 
         Args:
-            optimizer: "adam", "sgd", "adamw", "rmsprop", "adagrad", "adadelta" or an optimizer.
-            lr: the learning rate.
+            optimizer: "adam", "sgd", "adamw", "rmsprop", "adagrad", "adadelta", an optimizer
+                class or `functools.partial` (called with the parameters, `lr` when given and
+                `**optimizer_kwargs`, as torch would), or an optimizer built on `module.parameters()`.
+            lr: the learning rate (also `learning_rate=`, Keras' and Flash's name); default 1e-3
+                for a name, the class's own default for a class or partial.
             loss: "cross_entropy", "nll", "hinge", "mse", "l1", "bce", "bce_with_logits", Keras'
                 names ("sparse_categorical_crossentropy", ...: probabilities in, as in Keras), a
                 callable, or `pq.losses.get(name, **kwargs)` (e.g. `from_logits=True`).
@@ -90,6 +101,7 @@ class Model(Freezing, SuggestAttributes):
                 use_ema=True, ema_momentum=0.99 keep Keras' EMA of the weights (training/ema.py).
         """
         optimizers.check_name(optimizer)
+        lr = _learning_rate(lr, optimizer_kwargs)
         self.schedule = schedules.get(schedule)
         self.terminate_on_nan = bool(terminate_on_nan)
         self.loss_fn = losses.get(loss)
@@ -99,13 +111,13 @@ class Model(Freezing, SuggestAttributes):
         self.metrics = [metrics_mod.get(m) for m in (metrics or ())]
         metrics_mod.bind(self.metrics, self.loss_fn)  # logits or probabilities; accuracy on a regression fails here
         check_head(self.module, self.loss_fn)  # a softmax before cross_entropy warns (once)
-        self.optimizer = optimizers.get(optimizer, self.module.parameters(), lr=lr, **optimizer_kwargs)
+        self.optimizer = _build_optimizer(optimizer, self.module, lr, optimizer_kwargs)
         self._trainer = Trainer(make_fabric(self.accelerator, self.devices, precision,
                                                 self.strategy, self.num_nodes))
         self._compiled = torch.compile(self.module) if compile else None
         self._compile_args = {"optimizer": optimizer if isinstance(optimizer, str) else None,
-                              "lr": lr, "loss": self.loss_fn.name, "precision": precision,
-                              **saved_compile(self.loss_fn, metrics)}
+                              "lr": _group_lr(self.optimizer, lr), "loss": self.loss_fn.name,
+                              "precision": precision, **saved_compile(self.loss_fn, metrics)}
         return self
 
     def _require_compiled(self, action: str) -> Trainer:
@@ -117,7 +129,9 @@ class Model(Freezing, SuggestAttributes):
     # -- fit / evaluate / predict --------------------------------------------------------------
     def fit(self, x, y=None, epochs: int = 1, batch_size: int | None = None, validation_data=None,
             validation_split: float = 0.0, callbacks=None, shuffle: bool = True, verbose: int = 1,
-            seed: int | None = None, initial_epoch: int = 0, class_weight=None, resume_from=None):
+            seed: int | None = None, initial_epoch: int = 0, class_weight=None, resume_from=None,
+            validation_batch_size: int | None = None, steps_per_epoch: int | None = None,
+            validation_steps: int | None = None):
         """Train for `epochs`; returns a `History` whose `.history` holds per-epoch lists.
 
         `x` may be a numpy array, a tensor, a tuple `(x, y)` or an `ImageData`. uint8 images are
@@ -129,7 +143,10 @@ class Model(Freezing, SuggestAttributes):
         "balanced" (n_samples / (n_classes * count)); it weights the loss of a named
         classification loss (weighted mean, as torch computes it). `resume_from` (a
         `last.ckpt`) continues an interrupted fit exactly where it stopped: pass the same data
-        and arguments as the first run.
+        and arguments as the first run. `validation_batch_size` (default: `batch_size`, as
+        Keras) batches the validation data. `steps_per_epoch` cuts epochs of that many
+        batches (an epoch continues where the last stopped, as in Keras 3);
+        `validation_steps` validates on the first that many batches.
         """
         trainer = self._require_compiled("fit")
         check_int("epochs", epochs, 1)
@@ -138,15 +155,23 @@ class Model(Freezing, SuggestAttributes):
         callbacks = as_callbacks(callbacks)
         x, validation_data = _inputs.as_source(x, validation_data)  # a DataLoader; Keras' generators
         check_schedule_callbacks(self.schedule, callbacks)
+        if validation_steps is not None:
+            check_int("validation_steps", validation_steps, 1)
         if hasattr(x, "train_batches"):
-            check_image_data_fit(x, y, batch_size, validation_data, validation_split)
+            check_image_data_fit(x, y, batch_size, validation_data, validation_split, validation_batch_size)
         batch_size = 32 if batch_size is None else batch_size
-        train, val = self._fit_batches(x, y, batch_size, validation_data, validation_split, shuffle, seed)
+        val_size = batch_size if validation_batch_size is None else validation_batch_size
+        train, val = self._fit_batches(x, y, batch_size, validation_data, validation_split, shuffle, seed,
+                                       val_size)
+        warn_if_nothing_trains(self.module)
+        if steps_per_epoch is not None:
+            train = steps_per_epoch_batches(train, steps_per_epoch, resume_from)
+        self._validation_steps = validation_steps
         if verbose:
             callbacks.append(ProgbarLogger(verbose))
         self._train_batches = train
-        self.scheduler = schedules.build(self.schedule, self.optimizer,
-                                         (epochs - initial_epoch) * len(train), len(train))
+        self.scheduler = None if self.optimizer is None else schedules.build(
+            self.schedule, self.optimizer, (epochs - initial_epoch) * len(train), len(train))
         loss_fn = self.loss_fn
         if class_weight is not None:
             self.loss_fn = self._weighted_loss(class_weight, train)
@@ -203,7 +228,8 @@ class Model(Freezing, SuggestAttributes):
 
         return finetune(self, data, epochs=epochs, strategy=strategy, **fit_kwargs)
 
-    def _fit_batches(self, x, y, batch_size, validation_data, validation_split, shuffle, seed):
+    def _fit_batches(self, x, y, batch_size, validation_data, validation_split, shuffle, seed,
+                     val_size: int | None = None):
         if hasattr(x, "train_batches"):  # an ImageData
             self.classes = list(x.classes) if x.classes is not None else self.classes
             self.preprocessing = dict(getattr(x, "preprocessing", {}))
@@ -216,14 +242,15 @@ class Model(Freezing, SuggestAttributes):
         if not 0.0 <= validation_split < 1.0:
             raise PratiqueError(f"validation_split must be in [0, 1). Received: {validation_split!r}")
         self._remember_inputs(x)
+        val_size = batch_size if val_size is None else val_size
         val = None
         if validation_data is not None:
             xv, yv = _inputs.as_tensors(validation_data, what="validation_data")
-            val = _inputs.batches(xv, yv, max(batch_size, 256), preprocessing=self.preprocessing)
+            val = _inputs.batches(xv, yv, val_size, preprocessing=self.preprocessing)
         elif validation_split:
             cut = len(x) - int(len(x) * validation_split)
             x, y, xv, yv = x[:cut], y[:cut], x[cut:], y[cut:]
-            val = _inputs.batches(xv, yv, max(batch_size, 256), preprocessing=self.preprocessing)
+            val = _inputs.batches(xv, yv, val_size, preprocessing=self.preprocessing)
         return _inputs.batches(x, y, batch_size, shuffle, seed, self.preprocessing), val
 
     def adapt_normalization(self, x) -> Model:
@@ -239,32 +266,51 @@ class Model(Freezing, SuggestAttributes):
         self.preprocessing.setdefault("scale", 1 / 255 if x.dtype == torch.uint8 else 1.0)
 
     def evaluate(self, x, y=None, batch_size: int = 256, verbose: int = 1, report=False,
-                 callbacks=None) -> dict:
-        """Mean loss and metrics on held-out data, as a dict (`{"loss": ..., "accuracy": ...}`).
+                 callbacks=None, return_dict: bool = False, steps: int | None = None,
+                 split: str | None = None):
+        """Mean loss and metrics on held-out data, as Keras returns them: the loss alone with no
+        metrics, else the list `[loss, *metrics]` in compile order (`test_loss, test_acc =
+        model.evaluate(x, y)`); with `return_dict=True` a dict `{"loss": ..., "accuracy": ...}`.
 
-        `callbacks` (a Callback or a list) get Keras' on_test_begin/end and on_test_batch_begin/end.
-        `report=True` adds the evaluation report (top-k, per-class P/R/F1, confusion matrix, see
-        `pratique.reports.evaluation_report`); `report="dir"` also writes it there with its PNGs."""
+        `x` may be arrays, a tuple `(x, y)` or an `ImageData` (its test split, else its
+        validation split; `split="train"`, `"val"` or `"test"` picks one, unaugmented).
+        `steps` evaluates the first `steps` batches only (Keras). `callbacks` (a Callback or a
+        list) get Keras' on_test_begin/end and on_test_batch_begin/end.
+        `report=True` returns the evaluation report instead (a dict: loss, metrics, top-k,
+        per-class P/R/F1, confusion matrix, see `pratique.reports.evaluation_report`);
+        `report="dir"` also writes it there with its PNGs."""
         trainer = self._require_compiled("evaluate")
+        if steps is not None:
+            check_int("steps", steps, 1)
         x = _inputs.as_source(x)[0]
-        if hasattr(x, "eval_batches"):  # an ImageData: its test split, else its validation split
-            batches = x.eval_batches()
-            if batches is None:
-                raise PratiqueError("This ImageData has neither a test nor a validation split to "
-                                    "evaluate on. Build it with val_split=0.2 or a test folder.")
-        else:
-            x, y = _inputs.as_tensors(x, y)
-            if y is None:
-                raise PratiqueError("evaluate needs targets: pass y, a tuple (x, y) or an ImageData.")
-            batches = _inputs.batches(x, y, batch_size, preprocessing=self.preprocessing)
-        logs = trainer.evaluate(self, batches, self._callback_list(callbacks))
+        batches = self._eval_batches(x, y, batch_size, split)
+        logs = trainer.evaluate(self, batches, self._callback_list(callbacks), steps=steps)
         if verbose:
             print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
         if report:
             from ..reports.model_report import report_model
 
-            logs = report_model(self, batches, logs, None if report is True else report)
-        return logs
+            return report_model(self, batches, logs, None if report is True else report)
+        if return_dict:
+            return logs
+        values = list(logs.values())  # loss first, then each metric in compile order
+        return values[0] if len(values) == 1 else values
+
+    def _eval_batches(self, x, y, batch_size, split):
+        if hasattr(x, "eval_batches"):  # an ImageData: its test split, else its validation split
+            batches = x.eval_batches(split) if split is not None else x.eval_batches()
+            if batches is None:
+                raise PratiqueError("This ImageData has neither a test nor a validation split to "
+                                    "evaluate on. Build it with val_split=0.2 or a test folder, "
+                                    "or pass split='train'.")
+            return batches
+        if split is not None:
+            raise PratiqueError(f"split= picks a split of an ImageData. Received split={split!r} with "
+                                f"{type(x).__name__} inputs. Pass the arrays of that split instead.")
+        x, y = _inputs.as_tensors(x, y)
+        if y is None:
+            raise PratiqueError("evaluate needs targets: pass y, a tuple (x, y) or an ImageData.")
+        return _inputs.batches(x, y, batch_size, preprocessing=self.preprocessing)
 
     def predict(self, x, batch_size: int = 256, callbacks=None) -> np.ndarray:
         """The module's outputs (e.g. logits) for `x`, as a numpy array.
@@ -276,7 +322,7 @@ class Model(Freezing, SuggestAttributes):
                                                                  self.strategy, self.num_nodes))
         x, _ = _inputs.as_tensors(x)
         batches = _inputs.batches(x, None, batch_size, preprocessing=self.preprocessing)
-        return trainer.predict(self.module, batches, cbs).numpy()
+        return trainer.predict(self.module, batches, cbs, owner=self).numpy()
 
     def _callback_list(self, callbacks) -> CallbackList | None:
         """The CallbackList for an evaluate or predict call; None (no hook calls) without callbacks."""

@@ -297,7 +297,8 @@ def _run(config, overrides: dict, mode: str) -> dict:
     else:
         history = model.fit(resume_from=config.resume, **fit_kwargs)
     # report.json/.md, confusion_matrix.csv/.png, class_scores.png, top_losses.png
-    test = model.evaluate(*data.eval_inputs(), verbose=0, report=run_dir if zero else False)
+    test = model.evaluate(*data.eval_inputs(), verbose=0, return_dict=True,
+                          report=run_dir if zero else False)
     if zero:
         from ..reports.curves import plot_history, save_figure
 
@@ -362,7 +363,7 @@ def evaluate(model, data: str = "mnist5k", batch_size: int = 256, out: str | Non
         model.compile(loss="cross_entropy", metrics=["accuracy"])
     if report and report is not True:
         os.makedirs(report, exist_ok=True)
-    logs = model.evaluate(*inputs, batch_size=batch_size, verbose=0, report=report)
+    logs = model.evaluate(*inputs, batch_size=batch_size, verbose=0, return_dict=True, report=report)
     if out:
         atomic_write(out, lambda f: f.write(json.dumps(logs, indent=2).encode()))
     return logs

@@ -29,15 +29,17 @@ def check_name(name) -> None:
         raise unknown_name("optimizer", name, _OPTIMIZERS)
 
 
-def get(name, params, lr: float = 1e-3, use_ema: bool = False, ema_momentum: float = 0.99,
+def get(name, params, lr: float | None = None, use_ema: bool = False, ema_momentum: float = 0.99,
         **kwargs) -> torch.optim.Optimizer:
-    """Build an optimizer by name over `params`.
+    """Build an optimizer over `params`: by name, or from a class, a `functools.partial` or a
+    function `f(params, **kwargs)`, which get `lr` (when given) and `kwargs` as torch would.
 
     `use_ema=True` keeps an exponential moving average of the weights on the optimizer
     (`optimizer.ema`, Keras' `use_ema` / `ema_momentum`; see training/ema.py).
 
     Example:
         >>> opt = get("sgd", model.parameters(), lr=0.1, momentum=0.9, nesterov=True)
+        >>> opt = get(partial(torch.optim.SGD, momentum=0.9), model.parameters(), lr=0.1)
     """
     from . import ema
 
@@ -47,20 +49,64 @@ def get(name, params, lr: float = 1e-3, use_ema: bool = False, ema_momentum: flo
     return optimizer
 
 
-def _build(name, params, lr: float, **kwargs) -> torch.optim.Optimizer:
-    if isinstance(name, torch.optim.Optimizer):
-        return name
-    if callable(name):
-        return name(params)
-    check_name(name)
-    if not isinstance(lr, (int, float)) or lr <= 0:
+def _build(name, params, lr: float | None, **kwargs) -> torch.optim.Optimizer:
+    if lr is not None and (not isinstance(lr, (int, float)) or isinstance(lr, bool) or lr <= 0):
         raise PratiqueError(f"lr must be a positive number. Received: lr={lr!r}")
+    if isinstance(name, torch.optim.Optimizer):
+        return _own(name, params, lr, kwargs)
+    given = {**({"lr": lr} if lr is not None else {}), **kwargs}
+    if callable(name):
+        _check_partial(name, given)
+        try:
+            return name(params, **given)
+        except TypeError as e:
+            raise PratiqueError(f"Bad arguments for optimizer {_label(name)}: {e}. Received: {given}") from e
+    check_name(name)
     if name in _FUSABLE and "fused" not in kwargs and "foreach" not in kwargs:
         kwargs["fused"] = True  # one kernel for all parameters: the step costs a fraction
     try:
-        return _OPTIMIZERS[name](params, lr=lr, **kwargs)
+        return _OPTIMIZERS[name](params, lr=1e-3 if lr is None else lr, **kwargs)
     except TypeError as e:
         raise PratiqueError(f"Bad arguments for optimizer {name!r}: {e}. Received: {kwargs}") from e
+
+
+def _label(fn) -> str:
+    fn = getattr(fn, "func", fn)
+    return getattr(fn, "__qualname__", type(fn).__name__)
+
+
+def _check_partial(fn, given: dict) -> None:
+    """partial(SGD, momentum=0.9) with compile(momentum=0.5): which one was meant is unknown."""
+    import functools
+
+    if not isinstance(fn, functools.partial):
+        return
+    clash = {k: (fn.keywords[k], v) for k, v in given.items() if k in fn.keywords and fn.keywords[k] != v}
+    if clash:
+        raise PratiqueError(
+            f"The optimizer partial and compile() both set {', '.join(clash)} to different values. "
+            f"Received: {', '.join(f'{k}={a!r} in the partial, {k}={b!r} in compile' for k, (a, b) in clash.items())}. "
+            "Set each in one place.")
+
+
+def _own(optimizer: torch.optim.Optimizer, params, lr, kwargs) -> torch.optim.Optimizer:
+    """An optimizer instance as it is (Keras: it carries its own settings), if it is over `params`."""
+    if lr is not None or kwargs:
+        received = {**({"lr": lr} if lr is not None else {}), **kwargs}
+        raise PratiqueError(
+            f"An optimizer instance carries its own settings; compile() cannot change them. Received: "
+            f"{received}. Pass them when building it (torch.optim.SGD(module.parameters(), lr=0.1)), "
+            "or pass the class: compile(optimizer=torch.optim.SGD, lr=0.1).")
+    mine = {id(p) for p in params}
+    theirs = [p for g in optimizer.param_groups for p in g["params"]]
+    foreign = sum(id(p) not in mine for p in theirs)
+    if foreign:
+        raise PratiqueError(
+            f"The optimizer updates {foreign} of its {len(theirs)} parameters that are not this model's: "
+            "it was built on other parameters (another module, or a copy), so fit would never change "
+            "this model. Expected an optimizer over model.module.parameters(). Build it on them, or "
+            "pass the optimizer's class (compile(optimizer=torch.optim.SGD, lr=0.1)).")
+    return optimizer
 
 
 def rebuild(optimizer: torch.optim.Optimizer, params, **overrides) -> torch.optim.Optimizer:

@@ -7,6 +7,7 @@ it iterates any sized iterable of `(x, y)` batches.
 from __future__ import annotations
 
 import time
+from itertools import islice
 
 import torch
 from lightning.fabric import Fabric
@@ -81,22 +82,26 @@ class Trainer:
             callbacks = self._distribute(train, val, callbacks)
         cbs = CallbackList([*callbacks, history], model)  # last, as in Keras: it sees every key
         self._prepare(model.module)
-        module, optimizer = self.fabric.setup(getattr(model, "_compiled", None) or model.module,
-                                              model.optimizer)
+        module = getattr(model, "_compiled", None) or model.module
+        if model.optimizer is None:  # a module without parameters: nothing to optimize
+            module, optimizer = self.fabric.setup(module), None
+        else:
+            module, optimizer = self.fabric.setup(module, model.optimizer)
         model.stop_training = False
         model._fit_epochs = epochs
         model._fit_has_val = val is not None  # ModelCheckpoint checks its filepath keys with it
         run = resume.current(model)
         model.initial_epoch = run.start(self, train, cbs, initial_epoch)  # resume.py: restore a checkpoint
         cbs.on_train_begin({})
-        self._probe = True  # the first batch gets a one-sample dry forward (check_input)
+        self._probe = True  # the first batch's forward names both shapes if they do not fit
         logs: dict = {}
         for epoch in range(model.initial_epoch, epochs):
             module.train()
             cbs.on_epoch_begin(epoch, {})
             logs = self._train_epoch(model, module, optimizer, train, cbs)
             if val is not None:
-                logs.update({f"val_{k}": v for k, v in self.evaluate(model, val, cbs).items()})
+                steps = getattr(model, "_validation_steps", None)  # fit(validation_steps=)
+                logs.update({f"val_{k}": v for k, v in self.evaluate(model, val, cbs, steps).items()})
             model.epoch = epoch + 1
             try:
                 cbs.on_epoch_end(epoch, logs)
@@ -143,20 +148,22 @@ class Trainer:
         start, loss_sum, seen = resume.begin_epoch(model, self.fabric.device)  # resumed epoch: sums
         run = resume.current(model)
         check_finite = cbs.checks_finite_loss or getattr(model, "terminate_on_nan", False)
+        update = optimizer is not None and any(p.requires_grad for p in model.module.parameters())
         t0 = time.perf_counter()
         # each flag is read once: a hook nobody overrides costs nothing per batch
         begin, end = cbs.wants("on_train_batch_begin"), cbs.wants("on_train_batch_end")
+        floats = cbs.wants_floats("on_train_batch_end")
         for i, (x, y) in enumerate(batches, start):
             if begin:
                 cbs.on_train_batch_begin(i, {})
             x, y = self._to_device(x), y.to(self.fabric.device, non_blocking=True)
-            if self._probe:
-                self._probe = False
+            if self._probe:  # the first batch decides the layout (channels-last only where safe)
                 x = self._layout(model.module, x)
-                check_input(model.module, x[:1], self.fabric)
-            optimizer.zero_grad(set_to_none=True)
-            out = module(x)
-            loss = loss_fn(out, y)
+            if update:
+                optimizer.zero_grad(set_to_none=True)
+            with torch.set_grad_enabled(update):
+                out = self._first_forward(module, x, model.module) if self._probe else module(x)
+                loss = loss_fn(out, y)
             if check_finite and not bool(torch.isfinite(loss.detach())):  # one sync, asked for
                 if not cbs.checks_finite_loss:  # compile(terminate_on_nan=True): stop with an error
                     raise non_finite_loss(loss, model.epoch, i, run.last_saved)
@@ -164,18 +171,20 @@ class Trainer:
                 cbs.on_invalid_loss(i, loss.detach())  # TerminateOnNaN: stop as Keras does
                 model.stop_training = True
                 break
-            self.fabric.backward(loss)
-            optimizer.step()
-            if scheduler is not None:
-                scheduler.step()
+            if update:
+                self.fabric.backward(loss)
+                optimizer.step()
+                if scheduler is not None:
+                    scheduler.step()
             with torch.no_grad():
                 n = y.shape[0]
                 loss_sum += loss.detach() * n
                 seen += n
                 for m in metrics:
                     m.update(out.detach(), y)
-            if end:  # the loss stays a tensor: a callback that wants a float pays the sync
-                cbs.on_train_batch_end(i, {"loss": loss.detach(), "size": n})
+            if end:  # Keras' batch logs: the epoch's mean loss so far and running metrics, as
+                # floats (a device sync) unless every callback that asks reads tensors
+                cbs.on_train_batch_end(i, batch_logs(model, loss_sum, seen, n, floats))
             if run.hook is not None:  # periodic last.ckpt, or a SIGINT/SIGTERM to honour
                 run.hook(i, loss_sum, seen)
             if model.stop_training:
@@ -187,9 +196,25 @@ class Trainer:
         model.last_throughput = seen / max(time.perf_counter() - t0, 1e-9)
         return logs
 
+    def _first_forward(self, module, x, plain):
+        """The first batch's forward: a shape the module cannot take fails with both shapes
+        named, and the buffers (BatchNorm statistics) it may have moved are put back. No extra
+        forward: a model that counts its calls sees one per batch, as in Keras."""
+        self._probe = False
+        saved = [(b, b.detach().clone()) for b in plain.buffers()]
+        try:
+            return module(x)
+        except RuntimeError as e:
+            if isinstance(e, torch.OutOfMemoryError):
+                raise
+            with torch.no_grad():
+                for b, value in saved:
+                    b.copy_(value)
+            raise input_error(plain, x, e) from None
+
     @torch.no_grad()
-    def evaluate(self, model, batches, cbs=None) -> dict:
-        """Mean loss and each metric over `batches`, in eval mode."""
+    def evaluate(self, model, batches, cbs=None, steps: int | None = None) -> dict:
+        """Mean loss and each metric over `batches` (the first `steps` of them), in eval mode."""
         module = model.module.to(self.fabric.device)
         self._prepare(module)  # the same layout as in fit: identical numbers before and after a save
         was_training = module.training
@@ -205,7 +230,9 @@ class Trainer:
         if cbs is not None:
             cbs.on_test_begin({})
         hooks = cbs is not None and (cbs.wants("on_test_batch_begin") or cbs.wants("on_test_batch_end"))
-        for i, (x, y) in enumerate(batches):
+        floats = hooks and cbs.wants_floats("on_test_batch_end")
+        model.stop_evaluating = False  # a callback may set it (Keras): the batches so far count
+        for i, (x, y) in enumerate(islice(batches, steps)):
             if hooks:
                 cbs.on_test_batch_begin(i, {})
             x, y = self._to_device(x.to(self.fabric.device)), y.to(self.fabric.device)
@@ -219,7 +246,9 @@ class Trainer:
             for m in model.metrics:
                 m.update(out, y)
             if hooks:
-                cbs.on_test_batch_end(i, {"size": n})
+                cbs.on_test_batch_end(i, batch_logs(model, loss_sum, seen, n, floats))
+            if model.stop_evaluating:
+                break
         module.train(was_training)
         if world > 1 and hasattr(batches, "shard"):
             batches.shard(*shard)
@@ -231,13 +260,16 @@ class Trainer:
         return logs
 
     @torch.no_grad()
-    def predict(self, module, batches, cbs=None) -> torch.Tensor:
-        """Concatenated outputs of `module` over the `x` of each batch, on the CPU."""
+    def predict(self, module, batches, cbs=None, owner=None) -> torch.Tensor:
+        """Concatenated outputs of `module` over the `x` of each batch, on the CPU; a callback
+        may stop early by setting `owner.stop_predicting` (Keras)."""
         module = module.to(self.fabric.device)
         self._prepare(module)
         was_training = module.training
         module.eval()
         outs = []
+        if owner is not None:
+            owner.stop_predicting = False
         if cbs is not None:
             cbs.on_predict_begin({})
         for i, (x, _) in enumerate(batches):
@@ -250,6 +282,8 @@ class Trainer:
                 outs.append(module(x).float().cpu())
             if cbs is not None:
                 cbs.on_predict_batch_end(i, {"outputs": outs[-1]})
+            if owner is not None and owner.stop_predicting:
+                break
         module.train(was_training)
         result = torch.cat(outs) if outs else torch.empty(0)
         if cbs is not None:
@@ -257,29 +291,29 @@ class Trainer:
         return result
 
 
-def check_input(module, sample, fabric) -> None:
-    """A one-sample forward in eval mode, without gradients: a shape the module cannot take
-    fails here with both shapes named, before any batch updates weights or BatchNorm statistics."""
-    modes = [(m, m.training) for m in module.modules()]  # frozen BatchNorm stays in eval
-    module.eval()
-    try:
-        with torch.no_grad(), fabric.autocast():
-            module(sample)
-    except RuntimeError as e:
-        first = next((m for m in module.modules()
-                      if hasattr(m, "in_channels") or hasattr(m, "in_features")), None)
-        wants = (f" Its first layer is {first}, which takes "
-                 + (f"{first.in_channels} channels." if hasattr(first, "in_channels")
-                    else f"{first.in_features} input features.")) if first is not None else ""
-        from .._errors import PratiqueError
+def input_error(module, x, error: RuntimeError):
+    """The error for inputs `module` cannot take: both shapes named, and torch's words."""
+    from .._errors import PratiqueError
 
-        raise PratiqueError(
-            f"The model cannot take inputs of shape {tuple(sample.shape[1:])} (per sample).{wants} "
-            f"torch said: {str(e).splitlines()[0][:300]}. Pass inputs shaped as the model "
-            "expects (e.g. images with as many channels as in_channels).") from None
-    finally:
-        for m, training in modes:
-            m.training = training
+    first = next((m for m in module.modules()
+                  if hasattr(m, "in_channels") or hasattr(m, "in_features")), None)
+    wants = (f" Its first layer is {first}, which takes "
+             + (f"{first.in_channels} channels." if hasattr(first, "in_channels")
+                else f"{first.in_features} input features.")) if first is not None else ""
+    return PratiqueError(
+        f"The model cannot take inputs of shape {tuple(x.shape[1:])} (per sample).{wants} "
+        f"torch said: {str(error).splitlines()[0][:300]}. Pass inputs shaped as the model "
+        "expects (e.g. images with as many channels as in_channels).")
+
+
+def batch_logs(model, loss_sum, seen: int, n: int, floats: bool) -> dict:
+    """A batch's logs: with `floats`, Keras' (the epoch's mean loss so far and each running
+    metric, as Python floats: one device sync); else the loss as a tensor, read when needed."""
+    if not floats:
+        return {"loss": loss_sum / max(seen, 1), "size": n}
+    from .callbacks._running import running_metrics
+
+    return {"loss": float(loss_sum) / max(seen, 1), **running_metrics(model), "size": n}
 
 
 def metric_logs(metrics) -> dict:

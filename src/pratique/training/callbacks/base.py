@@ -17,6 +17,9 @@ class Callback:
     model = None
     checks_finite_loss = False
     rank_zero_only = False  # True: the Trainer runs it on rank 0 only (data-parallel)
+    # batch logs hold Keras' floats (the mean loss so far, running metrics: a device sync per
+    # batch); a callback that reads them only now and then sets False and gets the loss tensor
+    float_batch_logs = True
 
     def set_model(self, model) -> None:
         self.model = model
@@ -65,11 +68,15 @@ class CallbackList:
         model._active_callbacks = self.callbacks  # BackupAndRestore saves every callback's state
         for cb in self.callbacks:
             cb.set_model(model)
-        self._wanted = set()
+        self._wanted, self._floats = set(), set()
         for hook in _HOOKS:
-            overriding = [m for m in (_method(cb, hook) for cb in self.callbacks) if m is not None]
+            overriding = [(cb, m) for cb, m in ((cb, _method(cb, hook)) for cb in self.callbacks)
+                          if m is not None]
             if overriding:
                 self._wanted.add(hook)
+            if any(cb.float_batch_logs for cb, _ in overriding):
+                self._floats.add(hook)
+            overriding = [m for _, m in overriding]
             setattr(self, hook, _fan_out(overriding))
         self.wants_train_batch_end = self.wants("on_train_batch_end")
         self.checks_finite_loss = any(cb.checks_finite_loss for cb in self.callbacks)
@@ -77,6 +84,10 @@ class CallbackList:
     def wants(self, hook: str) -> bool:
         """Whether any callback overrides `hook` (the loop skips the call otherwise)."""
         return hook in self._wanted
+
+    def wants_floats(self, hook: str) -> bool:
+        """Whether a callback overriding `hook` reads its logs as floats (`float_batch_logs`)."""
+        return hook in self._floats
 
     def __iter__(self):
         return iter(self.callbacks)

@@ -4,6 +4,15 @@ from __future__ import annotations
 from .base import Callback
 
 
+class _Logs(dict):
+    """Per-epoch lists; `["lr"]` answers `learning_rate` (Keras 2's key, still in the courses)."""
+
+    def __missing__(self, key):
+        if key == "lr" and "learning_rate" in self:
+            return self["learning_rate"]
+        raise KeyError(key)
+
+
 class History(Callback):
     """Records the logs of each epoch; `history.history["val_loss"]` is a list, one per epoch.
 
@@ -13,7 +22,7 @@ class History(Callback):
     """
 
     def __init__(self):
-        self.history: dict[str, list[float]] = {}
+        self.history: dict[str, list[float]] = _Logs()
         self.epoch: list[int] = []
 
     def on_epoch_end(self, epoch, logs=None):
@@ -25,5 +34,5 @@ class History(Callback):
         return {"history": {k: list(v) for k, v in self.history.items()}, "epoch": list(self.epoch)}
 
     def load_state_dict(self, state: dict) -> None:
-        self.history = {k: list(v) for k, v in state["history"].items()}
+        self.history = _Logs({k: list(v) for k, v in state["history"].items()})
         self.epoch = list(state["epoch"])

@@ -33,6 +33,7 @@ class ModelCheckpoint(Callback):
     """
 
     rank_zero_only = True  # writes files or prints: rank 0 only when data-parallel
+    float_batch_logs = False  # with save_freq=N, reads the logs every N batches only
 
     def __init__(self, filepath, monitor: str = "val_loss", save_best_only: bool = False,
                  save_weights_only: bool = False, mode: str = "auto", save_freq="epoch",

@@ -26,6 +26,7 @@ class ProgbarLogger(Callback):
     """
 
     rank_zero_only = True  # writes files or prints: rank 0 only when data-parallel
+    float_batch_logs = False  # reads the loss and metrics every refresh_seconds only
     refresh_seconds = 0.5  # how often the live numbers cost a device sync
 
     def __init__(self, verbose: int = 1, stream=None):

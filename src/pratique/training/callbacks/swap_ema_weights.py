@@ -29,6 +29,8 @@ class SwapEMAWeights(Callback):
         >>> model.fit(x, y, validation_split=0.2, callbacks=[SwapEMAWeights()])
     """
 
+    float_batch_logs = False  # reads no logs: the EMA step needs no sync
+
     def __init__(self, swap_on_epoch: bool = False, decay: float | None = None, finalize: bool = True):
         if not isinstance(swap_on_epoch, bool):  # the old signature was (decay, swap_on_epoch)
             raise PratiqueError(f"swap_on_epoch must be True or False. Received: {swap_on_epoch!r}. "

@@ -209,6 +209,8 @@ class TensorBoard(Callback):
 class _TensorBoardPerBatch(TensorBoard):
     """TensorBoard with batch scalars (chosen by `update_freq`)."""
 
+    float_batch_logs = False  # reads the logs at the written steps only
+
     def on_train_batch_begin(self, batch, logs=None):
         self._batches += 1
         self._batch_t0 = time.perf_counter()
