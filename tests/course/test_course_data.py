@@ -55,7 +55,7 @@ def test_fit_and_evaluate_take_a_dataloader_as_it_is():
     model = pq.Model(_mlp(16, 2)).compile(optimizer="sgd", lr=0.1, loss="cross_entropy", metrics=["accuracy"])
     history = model.fit(train_loader, epochs=2, validation_data=test_loader, verbose=0)
     assert len(history.history["val_loss"]) == 2
-    logs = model.evaluate(test_loader, verbose=0)
+    logs = model.evaluate(test_loader, verbose=0, return_dict=True)
     with torch.no_grad():  # the reference: the course's own loop over the same loader
         ref = torch.nn.functional.cross_entropy(model.module(xs), ys).item()
     assert logs["loss"] == pytest.approx(ref, rel=1e-5)
@@ -119,7 +119,7 @@ def test_keras_image_data_generator_flow_from_directory(split_folder):
     x, _ = next(iter(validation_generator.eval_batches()))
     raw = validation_generator.splits["train"][0][:len(x)]
     assert torch.equal(x, raw.float() / 255) and x.max() > 0.5
-    logs = model.evaluate(validation_generator, verbose=0)  # every image of the folder
+    logs = model.evaluate(validation_generator, verbose=0, return_dict=True)  # every image of the folder
     assert validation_generator.eval_batches().num_samples == counts["val"] and 0 <= logs["accuracy"] <= 1
 
 

@@ -40,7 +40,7 @@ def test_course_cnn_with_view_trains_and_computes_as_channels_first(small_digits
     np.testing.assert_allclose(before, expected, rtol=1e-5, atol=1e-5)
     history = model.fit(x, y, epochs=3, batch_size=64, verbose=0, seed=0).history
     assert history["loss"][-1] < history["loss"][0] * 0.7
-    assert model.evaluate(xt, small_digits[1][1], verbose=0)["accuracy"] > 0.6
+    assert model.evaluate(xt, small_digits[1][1], verbose=0, return_dict=True)["accuracy"] > 0.6
 
 
 def test_channels_last_is_kept_where_it_is_safe():

@@ -24,8 +24,8 @@ def test_named_mnist5k_in_memory_and_contract():
     # mean/std are exact over the training images (float64 reference)
     (xtr, _), _ = load_data("mnist5k")
     ref = torch.from_numpy(xtr).double() / 255
-    assert data.preprocessing["mean"][0] == pytest.approx(ref.mean().item(), abs=1e-12)
-    assert data.preprocessing["std"][0] == pytest.approx(ref.std(unbiased=False).item(), abs=1e-12)
+    assert data.preprocessing["mean"][0] == pytest.approx(ref.mean().item(), abs=1e-9)  # float64 sums: the order (threads) moves the last digits
+    assert data.preprocessing["std"][0] == pytest.approx(ref.std(unbiased=False).item(), abs=1e-9)
     import json
     json.dumps(data.preprocessing)
 

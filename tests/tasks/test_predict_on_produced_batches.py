@@ -47,10 +47,10 @@ def test_produced_batch_and_raw_images_give_the_same_predictions(fitted):
 def test_evaluate_on_a_produced_batch_scores_the_batch_as_it_is(fitted):
     data, model = fitted
     xb, yb = next(iter(data.val_batches()))
-    logs = model.evaluate(xb, yb, verbose=0)
+    logs = model.evaluate(xb, yb, verbose=0, return_dict=True)
     want = nn.functional.cross_entropy(torch.from_numpy(_module_on(model, xb)), yb).item()
     assert logs["loss"] == pytest.approx(want, rel=1e-5)
-    assert model.evaluate((xb, yb), verbose=0)["loss"] == pytest.approx(want, rel=1e-5)
+    assert model.evaluate((xb, yb), verbose=0, return_dict=True)["loss"] == pytest.approx(want, rel=1e-5)
 
 
 def test_a_copy_is_raw_input_again(fitted):

@@ -32,7 +32,7 @@ def test_binary_sigmoid_head_accuracy_is_the_true_accuracy(loss):
     x, y = binary_data()
     model = sigmoid_model(loss, ["accuracy", "precision", "recall", "f1"])
     hist = model.fit(x, y, epochs=5, batch_size=32, verbose=0, validation_data=(x, y))
-    logs = model.evaluate(x, y, verbose=0)
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
     p = torch.from_numpy(model.predict(x)).view(-1)
     t = torch.from_numpy(y).view(-1)
     by_hand = float(((p > 0.5).float() == t).float().mean())
@@ -116,7 +116,7 @@ def test_compile_without_metrics_has_none_and_classifier_keeps_accuracy():
     x = np.random.default_rng(0).normal(size=(32, 4)).astype("float32")
     y = np.zeros(32, dtype="int64")
     model = pq.Model(nn.Linear(4, 2), accelerator="cpu").compile()
-    assert model.metrics == [] and set(model.evaluate(x, y, verbose=0)) == {"loss"}
+    assert model.metrics == [] and set(model.evaluate(x, y, verbose=0, return_dict=True)) == {"loss"}
     clf = pq.ImageClassifier("mlp", num_classes=3, seed=0).compile()
     assert [m.name for m in clf.metrics] == ["accuracy"]
 
@@ -217,7 +217,7 @@ def test_load_restores_the_compiled_loss_and_metrics(tmp_path):
     loaded = pq.load(tmp_path / "m.pratique", module=nn.Sequential(nn.Linear(2, 1), nn.Sigmoid()))
     assert loaded.loss_fn.name == "binary_crossentropy"
     assert [m.name for m in loaded.metrics] == ["binary_accuracy", "auc"]
-    assert loaded.evaluate(x, y, verbose=0) == pytest.approx(model.evaluate(x, y, verbose=0))
+    assert loaded.evaluate(x, y, verbose=0, return_dict=True) == pytest.approx(model.evaluate(x, y, verbose=0, return_dict=True))
 
     def custom(y_true, y_pred):
         return (y_pred - y_true).abs().view(-1)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -176,7 +177,19 @@ def create_model(name, num_classes: int = 10, in_channels: int | None = None,
         module = card.fn(num_classes=num_classes, in_channels=in_channels, **kwargs)
     except TypeError as e:
         raise PratiqueError(f"Bad arguments for model {name!r}: {e}. Received: {kwargs}") from e
-    return weights.load_weights(module, pretrained) if local else module
+    module = weights.load_weights(module, pretrained) if local else module
+    if getattr(card.fn, "__module__", "").startswith("pratique."):
+        _LAYOUT_SAFE.add(module)  # ours: its forward never reads the memory layout
+    return module
+
+
+_LAYOUT_SAFE: weakref.WeakSet = weakref.WeakSet()
+
+
+def layout_safe(module: nn.Module) -> bool:
+    """True for a module built by name from pratique's own registry, whose forward the
+    conformance tests run in both memory layouts; channels-last is applied to these only."""
+    return module in _LAYOUT_SAFE
 
 
 def _check_num_classes(num_classes) -> None:
