@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 from .._errors import PratiqueError
+from ..models.outputs import output_kind, probabilities
 from ..models.registry import create_model, get_model_card
 from ._task_args import check_head, merge, task_args
 from .model import Model, _seeded
@@ -130,8 +131,8 @@ class ImageClassifier(Model):
             logits = torch.from_numpy(super().predict(x, batch_size, callbacks=callbacks))
         if output == "logits" and top_k is None:
             return logits.numpy()
-        probs = logits.softmax(dim=-1)
-        names = np.asarray(self.classes) if self.classes else None
+        probs = probabilities(logits, output_kind(self.module, self.loss_fn))  # binary: (N, 2)
+        names = np.asarray(self.classes) if self.classes and len(self.classes) == probs.shape[1] else None
         if top_k is not None:
             p, idx = probs.topk(top_k, dim=-1)
             labels = names[idx.numpy()] if names is not None else idx.numpy()
