@@ -6,6 +6,7 @@ import random
 import struct
 import warnings
 import zipfile
+from pathlib import Path
 
 import pytest
 import torch
@@ -29,9 +30,9 @@ def _records(path) -> list[tuple[str, int, int]]:
 
 
 def _flip(path, offset: int, bit: int = 3) -> None:
-    data = bytearray(open(path, "rb").read())
+    data = bytearray(Path(path).read_bytes())
     data[offset] ^= 1 << bit
-    open(path, "wb").write(bytes(data))
+    Path(path).write_bytes(bytes(data))
 
 
 def _middle_of(path, name_end: str, nth: int = 0) -> int:
@@ -69,9 +70,9 @@ def test_damage_in_both_files_is_refused_naming_both(run, where):
     for path in (run, prev):
         if where == "zero_4k":  # a lost sector, inside the first weight's 8 KB record
             start = _middle_of(path, _weight_records(path)[0]) - 2048
-            data = bytearray(open(path, "rb").read())
+            data = bytearray(Path(path).read_bytes())
             data[start:start + 4096] = bytes(4096)
-            open(path, "wb").write(bytes(data))
+            Path(path).write_bytes(bytes(data))
         else:
             _flip(path, _middle_of(path, _weight_records(path)[0 if where == "weights" else 2]))
     with pytest.raises(PratiqueError) as info:
