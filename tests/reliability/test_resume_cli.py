@@ -129,3 +129,30 @@ def test_a_run_stopped_after_its_last_checkpoint_is_finished_by_resume(finished,
     assert (run / "report.json").read_text() == (finished / "report.json").read_text()
     assert (run / "metrics.csv").read_text() == (finished / "metrics.csv").read_text()
     assert yaml.safe_load((run / "config.yaml").read_text())["epochs"] == 2
+
+
+@pytest.mark.slow
+def test_sigkill_after_the_last_checkpoint_then_resume_completes(finished, tmp_path):
+    """A real SIGKILL in a separate process, at the moment the held-out evaluation starts (after
+    the final last.ckpt); `pratique train --resume` in a new process then completes the run."""
+    import signal
+    import subprocess
+    import sys
+
+    import pratique as pq
+
+    env = {**os.environ, "PYTHONPATH": str(Path(pq.__file__).parents[1])}
+    kill = ("import os, signal; from pratique.tasks.classifier import ImageClassifier as C; "
+            "C.evaluate = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL); "
+            "from pratique.cli.main import main; main()")
+    done = subprocess.run([sys.executable, "-c", kill, *RUN, "--name", "r"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=600, check=False)
+    run = tmp_path / "runs" / "r"
+    assert done.returncode == -signal.SIGKILL and not (run / "report.json").exists()
+    resume = "from pratique.cli.main import main; main()"
+    done = subprocess.run([sys.executable, "-c", resume, "train", "--resume", "runs/r/last.ckpt"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert "nothing left to train" in done.stdout and "held-out accuracy" in done.stdout
+    assert (run / "report.json").read_text() == (finished / "report.json").read_text()
