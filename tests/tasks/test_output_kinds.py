@@ -73,3 +73,15 @@ def test_the_loss_tells_when_the_module_does_not():
     p = probabilities(torch.tensor([[0.0], [2.0]]), "logits")  # one logit: a sigmoid, two columns
     expected = torch.tensor([0.0, 2.0]).sigmoid()
     assert torch.allclose(p[:, 1], expected) and torch.allclose(p[:, 0], 1 - expected)
+
+
+def test_validation_data_as_a_list_is_keras_tuple():
+    x, y = _binary_data(32)
+    model = pq.Model(nn.Linear(4, 2)).compile(optimizer="sgd", loss="cross_entropy")
+    as_list = model.fit(x, y.astype("int64"), epochs=1, verbose=0, seed=0,
+                        validation_data=[x, y.astype("int64")]).history["val_loss"]
+    model2 = pq.Model(nn.Linear(4, 2)).compile(optimizer="sgd", loss="cross_entropy")
+    model2.module.load_state_dict(model.module.state_dict())
+    assert model2.evaluate(x, y.astype("int64"), verbose=0) == pytest.approx(as_list[-1], rel=1e-5)
+    with pytest.raises(pq.PratiqueError, match="sample weights are not supported"):
+        model.fit(x, y.astype("int64"), epochs=1, verbose=0, validation_data=(x, y, np.ones(32)))

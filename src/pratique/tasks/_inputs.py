@@ -12,7 +12,13 @@ from ..data.preprocess import Preprocessing, is_model_input
 def as_tensors(x, y=None, what: str = "x") -> tuple[torch.Tensor, torch.Tensor | None]:
     """(x, y) as tensors: images get a channel axis (N, H, W) -> (N, 1, H, W), (N, H, W, C) numpy
     images become (N, C, H, W); labels become int64 (or float for multi-output targets)."""
+    if what == "validation_data" and isinstance(x, list) and len(x) in (2, 3) \
+            and all(hasattr(a, "__len__") and not isinstance(a, str) for a in x):
+        x = tuple(x)  # Keras takes validation_data=[x_val, y_val] as the tuple
     if isinstance(x, tuple) and y is None:
+        if len(x) == 3 and what == "validation_data":
+            raise PratiqueError("validation_data=(x, y, sample_weight): sample weights are not "
+                                "supported. Pass validation_data=(x_val, y_val).")
         if len(x) != 2:
             raise PratiqueError(f"{what} as a tuple must be (x, y). Received a tuple of {len(x)} items.")
         x, y = x
