@@ -116,4 +116,10 @@ def rebuild(optimizer: torch.optim.Optimizer, params, **overrides) -> torch.opti
     accepted = inspect.signature(type(optimizer).__init__).parameters
     settings = {k: v for k, v in optimizer.defaults.items() if k in accepted}
     settings.update(overrides)
-    return type(optimizer)(params, **settings)
+    new = type(optimizer)(params, **settings)
+    old_ema = getattr(optimizer, "ema", None)
+    if old_ema is not None:  # compile(use_ema=True) holds for the rebuilt optimizer too
+        from . import ema
+
+        ema.attach(new, True, old_ema.momentum)
+    return new
