@@ -21,7 +21,9 @@ class ImageClassifier(Model):
         num_classes: number of classes (default 10; 1000 with the ImageNet head and class names
             when `pretrained` weights are asked for and no `num_classes` is given).
         in_channels: image channels (default: the model's design, 1 for the LeNets).
-        pretrained: start from pretrained weights where the model has them.
+        pretrained: start from pretrained weights where the model has them. Default: False with
+            a name, True with `backbone=` (Lightning Flash's default; offline, hub-only weights fail
+            at once with the fix).
         seed: seed for the initial weights (the global random state is left untouched).
         backbone, head, optimizer, learning_rate, metrics, loss_fn, labels: Lightning Flash's
             task arguments. Without `compile()`, `fit` and `finetune` train with them (Flash's
@@ -36,9 +38,10 @@ class ImageClassifier(Model):
     """
 
     def __init__(self, name_or_module=None, num_classes: int | None = None,
-                 in_channels: int | None = None, pretrained=False, seed: int | None = None, *,
+                 in_channels: int | None = None, pretrained=None, seed: int | None = None, *,
                  backbone=None, head: str = "linear", optimizer=None, learning_rate=None,
                  metrics=None, loss_fn=None, labels=None, **kwargs):
+        flash_style = backbone is not None
         name_or_module = _backbone(name_or_module, backbone)
         check_head(head)
         if labels is not None:  # Flash's class names
@@ -52,6 +55,8 @@ class ImageClassifier(Model):
             raise PratiqueError("ImageClassifier takes a model name or an nn.Module. "
                                 f"Received: {type(name_or_module).__name__}.")
         card = get_model_card(name_or_module)
+        if pretrained is None:  # Flash's `backbone=` means ImageNet weights (its default); a name, none
+            pretrained = flash_style and card.pretrained is not None
         if num_classes is None:  # pretrained: keep the ImageNet head and names, as timm and Keras do
             num_classes = 1000 if _imagenet_head(pretrained) else 10
         with _seeded(seed):
