@@ -29,9 +29,10 @@ from ._checks import (
 from ._compile import _build_optimizer, _group_lr, _learning_rate
 from ._compiled import restore_compile, saved_compile
 from ._freeze import Freezing
+from ._keras_batch import KerasBatchMethods
 
 
-class Model(Freezing, SuggestAttributes):
+class Model(Freezing, KerasBatchMethods, SuggestAttributes):
     """Keras' lifecycle on a PyTorch module (kept as `.module`).
 
     Args:
