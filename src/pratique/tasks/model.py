@@ -141,8 +141,10 @@ class Model(Freezing, KerasBatchMethods, SuggestAttributes):
         dropout of this fit (torch, numpy and Python's random) and restores the global random
         state afterwards. `verbose`: 0 silent, 1 progress bar (one line per epoch when stdout
         is not a terminal), 2 one line per epoch. `class_weight`: a dict {class: weight} or
-        "balanced" (n_samples / (n_classes * count)); it weights the loss of a named
-        classification loss (weighted mean, as torch computes it). `resume_from` (a
+        "balanced" (n_samples / (n_classes * count)); it weights each sample's loss by its
+        class, summed and divided by the batch size, as Keras does (torch's `weight=` divides by
+        the sum of the weights instead: pass `pq.losses.get("cross_entropy",
+        class_weight=...)` as the loss for that). `resume_from` (a
         `last.ckpt`) continues an interrupted fit exactly where it stopped: pass the same data
         and arguments as the first run. `validation_batch_size` (default: `batch_size`, as
         Keras) batches the validation data. `steps_per_epoch` cuts epochs of that many
@@ -187,14 +189,14 @@ class Model(Freezing, KerasBatchMethods, SuggestAttributes):
         return self.history
 
     def _weighted_loss(self, class_weight, train):
-        from ..training.class_weight import compute_class_weight
+        from ..training.class_weight import compute_class_weight, keras_weighted
 
         if self._loss_name not in ("cross_entropy", "nll"):
             raise PratiqueError("class_weight needs a named classification loss ('cross_entropy' or "
                                 f"'nll'). Received loss={self._loss_name or 'a callable'}; weight "
                                 "your own loss instead.")
         weights = compute_class_weight(class_weight, getattr(train, "y", None))
-        return losses.get(self._loss_name, class_weight=weights)
+        return keras_weighted(self.loss_fn, weights)  # Keras' weighting, not torch's weight=
 
     # -- fastai and Flash conveniences ---------------------------------------------------------
     def lr_find(self, x, y=None, start_lr: float = 1e-7, end_lr: float = 10.0, num_iter: int = 100,
