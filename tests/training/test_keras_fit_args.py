@@ -56,3 +56,21 @@ def test_sgd_by_name_has_keras_learning_rate():
     assert model.optimizer.param_groups[0]["lr"] == 0.01  # keras.optimizers.SGD(learning_rate=0.01)
     assert make_model(lr=None, optimizer="adam").optimizer.param_groups[0]["lr"] == 1e-3
     assert np.isclose(make_model(lr=0.5).optimizer.param_groups[0]["lr"], 0.5)
+
+
+def test_image_classifier_predict_verbose(tmp_path, capsys):
+    import torch
+    from torchvision.io import write_png
+
+    import pratique as pq
+
+    model = pq.ImageClassifier("lenet5")
+    x = np.random.default_rng(0).integers(0, 255, (5, 28, 28), dtype=np.uint8)
+    model.predict(x, verbose=0)
+    assert capsys.readouterr().out == ""
+    model.predict(x, batch_size=2, verbose=1)
+    assert capsys.readouterr().out.startswith("3/3 - ")
+    for i in range(3):
+        write_png(torch.from_numpy(x[i][None]), str(tmp_path / f"{i}.png"))
+    labels = model.predict(str(tmp_path), output="labels", verbose=1)
+    assert len(labels) == 3 and capsys.readouterr().out.startswith("1/1 - ")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 
 import numpy as np
 import torch
@@ -329,8 +330,10 @@ class Model(Freezing, SuggestAttributes):
                                                                  self.strategy, self.num_nodes))
         x, _ = _inputs.as_tensors(x)
         batches = _inputs.batches(x, None, batch_size, preprocessing=self.preprocessing)
-        with _steps_line(verbose, len(batches)):
-            return trainer.predict(self.module, batches, cbs, owner=self).numpy()
+        t0 = time.perf_counter()
+        out = trainer.predict(self.module, batches, cbs, owner=self).numpy()
+        _print_steps(verbose, len(batches), t0)
+        return out
 
     def _callback_list(self, callbacks) -> CallbackList | None:
         """The CallbackList for an evaluate or predict call; None (no hook calls) without callbacks."""
@@ -384,13 +387,8 @@ class Model(Freezing, SuggestAttributes):
         return state
 
 
-@contextlib.contextmanager
-def _steps_line(verbose, steps: int):
+def _print_steps(verbose, steps: int, t0: float) -> None:
     """predict's one line when verbose: Keras' last progress-bar line, without the bar."""
-    import time
-
-    t0 = time.perf_counter()
-    yield
     if verbose:
         took = time.perf_counter() - t0
         print(f"{steps}/{steps} - {took:.1f}s - {1000 * took / max(steps, 1):.0f}ms/step", flush=True)
