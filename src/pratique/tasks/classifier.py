@@ -1,6 +1,8 @@
 """ImageClassifier: a `Model` built by name from the registry, with class names and preprocessing."""
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import torch
 from torch import nn
@@ -9,7 +11,7 @@ from .._errors import PratiqueError
 from ..models.outputs import output_kind, probabilities
 from ..models.registry import create_model, get_model_card
 from ._task_args import check_head, merge, task_args
-from .model import Model, _seeded
+from .model import Model, _print_steps, _seeded
 
 
 class ImageClassifier(Model):
@@ -117,11 +119,11 @@ class ImageClassifier(Model):
         super().save_checkpoint(path, {"architecture": self.architecture, **(extra or {})})
 
     def predict(self, x, batch_size: int = 256, output: str = "logits", top_k: int | None = None,
-                callbacks=None):
+                callbacks=None, verbose=0):
         """Predict on images: `output` is "logits", "probabilities" or "labels" (class names when
         known, else indices); `top_k` gives the k best labels and probabilities per image.
         `x` is an array of images, or image files: a path, folder, glob, CSV of paths or a list.
-        `callbacks` (arrays only) get Keras' on_predict_* hooks."""
+        `callbacks` (arrays only) get Keras' on_predict_* hooks; `verbose` as `Model.predict`."""
         x = getattr(x, "predict_files", x)  # Flash's from_files(predict_files=...)
         if output not in ("logits", "probabilities", "labels"):
             raise PratiqueError(f"output must be 'logits', 'probabilities' or 'labels'. Received: {output!r}")
@@ -131,9 +133,14 @@ class ImageClassifier(Model):
             if callbacks:
                 raise PratiqueError("predict(files, callbacks=...): callbacks run on arrays of images. "
                                     "For files, use pratique.tasks.predict.predict_rows(progress=...).")
-            logits = torch.from_numpy(file_logits(self, x, min(batch_size, 64)))
+            from ._checks import check_verbose
+
+            check_verbose(verbose)
+            t0, size = time.perf_counter(), min(batch_size, 64)
+            logits = torch.from_numpy(file_logits(self, x, size))
+            _print_steps(verbose, -(-len(logits) // size), t0)
         else:
-            logits = torch.from_numpy(super().predict(x, batch_size, callbacks=callbacks))
+            logits = torch.from_numpy(super().predict(x, batch_size, callbacks=callbacks, verbose=verbose))
         if output == "logits" and top_k is None:
             return logits.numpy()
         probs = probabilities(logits, output_kind(self.module, self.loss_fn))  # binary: (N, 2)
