@@ -282,11 +282,8 @@ def test_evaluate_return_list_respect_metrics_order():
     assert eval_out[2] == 0.0
 
 
-# TestTrainer.test_nested_input_predict: not claimed (pratique's Model takes one input tensor).
-# Kept, strict, because today such input does not stop with a clear error: a tuple reads as
-# (x, y) and a list of arrays is stacked into one array, then given to the module as one tensor.
-@pytest.mark.xfail(strict=True, raises=(AssertionError, ValueError),
-                   reason="multi-input models: a tuple or list of arrays is not refused clearly")
+# TestTrainer.test_nested_input_predict: not claimed (pratique's Model takes one input tensor);
+# a tuple or list of arrays stops with a clear error (Keras' own accepted outcome below).
 def test_nested_input_predict():
     class TupleInputModel(nn.Module):
         def forward(self, inputs):
@@ -296,8 +293,8 @@ def test_nested_input_predict():
     model = pq.Model(TupleInputModel(), accelerator="cpu")
     x1, x2 = np.random.rand(2, 3, 4)
     for inputs in ((x1, x2), [x1, x2]):
-        try:
-            out = model.predict(inputs)
-        except pq.PratiqueError:
-            continue  # a clear refusal is acceptable
-        assert out.shape == (3, 4)
+        with pytest.raises(pq.PratiqueError, match="one array of inputs"):
+            model.predict(inputs)  # not Keras' (3, 4): refused, never a stacked (2, 3, 4) input
+    y = np.zeros(3, dtype="int64")
+    with pytest.raises(pq.PratiqueError, match="one array of inputs"):
+        pq.Model(nn.Linear(4, 2)).compile(loss="cross_entropy").fit([x1, x2], y, verbose=0)

@@ -331,7 +331,7 @@ class Model(Freezing, KerasBatchMethods, SuggestAttributes):
         cbs = self._callback_list(callbacks)  # a wrong callback fails before any work
         trainer = self._trainer or Trainer(make_fabric(self.accelerator, self.devices, "32",
                                                                  self.strategy, self.num_nodes))
-        x, _ = _inputs.as_tensors(x)
+        x, _ = _inputs.as_tensors(_inputs.one_input(x, "predict"))
         batches = _inputs.batches(x, None, batch_size, preprocessing=self.preprocessing)
         t0 = time.perf_counter()
         out = trainer.predict(self.module, batches, cbs, owner=self).numpy()
