@@ -1,5 +1,7 @@
-"""The FastAPI app: POST /predict, GET /health, /info, /stats and / (the page to try it)."""
-from __future__ import annotations
+"""The FastAPI app: POST /predict, GET /health, /info, /stats and / (the page to try it).
+
+No `from __future__ import annotations` here: FastAPI reads the handlers' annotations at run time.
+"""
 
 import asyncio
 import base64
@@ -218,7 +220,7 @@ def _json_images(body: bytes) -> list[tuple[str, bytes]]:
     if not isinstance(doc, dict) or "images" not in doc or not isinstance(doc["images"], list):
         keys = sorted(doc) if isinstance(doc, dict) else type(doc).__name__
         raise UploadError(422, "Expected a JSON object {\"images\": [base64 string or {\"name\", "
-                               f"\"data\"}, ...]}. Received keys: {keys}.")
+                               f"\"data\"}}, ...]}}. Received keys: {keys}.")
     return [_decode_b64(item, i) for i, item in enumerate(doc["images"])]
 
 
