@@ -71,11 +71,15 @@ def app_from_env():
 
 
 def _require():
-    try:
-        import fastapi  # noqa: F401
-        import multipart  # noqa: F401
-        import uvicorn
-    except ImportError as e:
-        raise PratiqueError(f"Serving needs FastAPI, uvicorn and python-multipart ({e.name} is "
-                            "missing): pip install 'pratique[serve]'.") from None
+    from importlib.util import find_spec
+
+    missing = [name for name, module in (("fastapi", "fastapi"), ("uvicorn", "uvicorn"))
+               if find_spec(module) is None]
+    if find_spec("python_multipart") is None and find_spec("multipart") is None:
+        missing.append("python-multipart")
+    if missing:
+        raise PratiqueError(f"Serving needs FastAPI, uvicorn and python-multipart ({', '.join(missing)} "
+                            "missing): pip install 'pratique[serve]'.")
+    import uvicorn
+
     return uvicorn
