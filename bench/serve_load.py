@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import httpx
 import torch
@@ -80,9 +81,8 @@ class Server:
         self.proc.wait(timeout=60)
 
 
-async def load(url: str, files: list[str], requests: int, clients: int, max_seconds: float) -> dict:
+async def load(url: str, payloads: list[bytes], requests: int, clients: int, max_seconds: float) -> dict:
     """`requests` POST /predict from `clients` concurrent clients, or fewer if `max_seconds` runs out."""
-    payloads = [open(f, "rb").read() for f in files]
     latencies, failures, sent = [], [], [0]
     deadline = time.monotonic() + max_seconds
 
@@ -128,12 +128,13 @@ def main() -> None:
     print("machine:", machine_line())
     with tempfile.TemporaryDirectory() as root:
         model, files = make_model_and_images(root, 500)
+        payloads = [Path(f).read_bytes() for f in files]
         print(f"offline predict_rows      {offline(model, files, a.repeats):8.0f} images/s (median of {a.repeats})")
         for name, limits in (("batching on ", {"max_batch": 32, "max_wait_ms": 5}),
                              ("batching off", {"max_batch": 1, "max_wait_ms": 0})):
             server = Server(model, {**limits, "max_queue": 4 * a.clients})
             try:
-                runs = [asyncio.run(load(server.url, files, a.requests, a.clients, a.max_seconds))
+                runs = [asyncio.run(load(server.url, payloads, a.requests, a.clients, a.max_seconds))
                         for _ in range(a.repeats)]
             finally:
                 server.stop()
@@ -145,9 +146,9 @@ def main() -> None:
         if a.memory:
             server = Server(model, {"max_batch": 32, "max_wait_ms": 5, "max_queue": 4 * a.clients})
             try:
-                first = asyncio.run(load(server.url, files, a.memory // 10, a.clients, a.max_seconds))
+                first = asyncio.run(load(server.url, payloads, a.memory // 10, a.clients, a.max_seconds))
                 rss1 = server.rss_mb()
-                rest = asyncio.run(load(server.url, files, a.memory - a.memory // 10, a.clients, a.max_seconds))
+                rest = asyncio.run(load(server.url, payloads, a.memory - a.memory // 10, a.clients, a.max_seconds))
                 rss2 = server.rss_mb()
             finally:
                 server.stop()

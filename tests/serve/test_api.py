@@ -47,21 +47,21 @@ def _bad_requests(digits):
     good = digits["files"][0]
     truncated = good.read_bytes()[:60]
     return {
-        "not an image": dict(files=[("files", ("notes.png", b"not an image at all", "image/png"))]),
-        "truncated png": dict(files=[("files", ("cut.png", truncated, "image/png"))]),
-        "decompression bomb": dict(files=[("files", ("bomb.png", png_bomb(), "image/png"))]),
-        "pixels over max_pixels": dict(files=[("files", ("big.png", png_bomb(2000, 2000), "image/png"))]),
-        "wrong field": dict(files=[("image", (good.name, good.read_bytes(), "image/png"))]),
-        "text in field": dict(data={"files": "digit.png"},  # a file too, so httpx sends multipart
-                              files=[("files", (good.name, good.read_bytes(), "image/png"))]),
-        "too many images": dict(files=[("files", (good.name, good.read_bytes(), "image/png"))] * 5),
-        "body too large": dict(files=[("files", ("big.png", b"\x89PNG" + b"\0" * 60_000, "image/png"))]),
-        "json wrong key": dict(json={"image": []}),
-        "bad base64": dict(json={"images": ["!!not base64!!"]}),
-        "empty file": dict(files=[("files", ("empty.png", b"", "image/png"))]),
-        "plain text body": dict(content=b"hello", headers={"content-type": "text/plain"}),
-        "bad top_k": dict(files=[("files", (good.name, good.read_bytes(), "image/png"))],
-                          params={"top_k": "zero"}),
+        "not an image": {"files": [("files", ("notes.png", b"not an image at all", "image/png"))]},
+        "truncated png": {"files": [("files", ("cut.png", truncated, "image/png"))]},
+        "decompression bomb": {"files": [("files", ("bomb.png", png_bomb(), "image/png"))]},
+        "pixels over max_pixels": {"files": [("files", ("big.png", png_bomb(2000, 2000), "image/png"))]},
+        "wrong field": {"files": [("image", (good.name, good.read_bytes(), "image/png"))]},
+        "text in field": {"data": {"files": "digit.png"},  # a file too, so httpx sends multipart
+                          "files": [("files", (good.name, good.read_bytes(), "image/png"))]},
+        "too many images": {"files": [("files", (good.name, good.read_bytes(), "image/png"))] * 5},
+        "body too large": {"files": [("files", ("big.png", b"\x89PNG" + b"\0" * 60_000, "image/png"))]},
+        "json wrong key": {"json": {"image": []}},
+        "bad base64": {"json": {"images": ["!!not base64!!"]}},
+        "empty file": {"files": [("files", ("empty.png", b"", "image/png"))]},
+        "plain text body": {"content": b"hello", "headers": {"content-type": "text/plain"}},
+        "bad top_k": {"files": [("files", (good.name, good.read_bytes(), "image/png"))],
+                      "params": {"top_k": "zero"}},
     }
 
 

@@ -198,7 +198,7 @@ async def _multipart(request, body: bytes) -> list[tuple[str, bytes]]:
         form = await Request(request.scope, receive).form(max_files=10_000, max_fields=100)
     except Exception as e:  # noqa: BLE001 - starlette's MultiPartException and parser errors
         raise UploadError(400, f"The multipart body cannot be parsed: {e}") from None
-    wrong = sorted({k for k in form.keys() if k not in FIELDS})
+    wrong = sorted({k for k in form if k not in FIELDS})
     if wrong:
         raise UploadError(422, f"Unknown form field(s) {wrong}. Expected the images in field 'files' "
                                "(curl -F files=@a.png -F files=@b.png).")
