@@ -95,3 +95,16 @@ def test_each_bad_request_gets_a_4xx_naming_it_and_the_server_keeps_serving(serv
         assert w in error, (w, error)
     ok = post_files(url, digits["files"][:1])
     assert ok.status_code == 200 and len(ok.json()["predictions"]) == 1
+
+
+def test_json_items_with_names_and_data_urls(server, digits):
+    import httpx
+
+    url, _ = server
+    f = digits["files"][5]
+    data = "data:image/png;base64," + base64.b64encode(f.read_bytes()).decode()
+    r = httpx.post(url + "/predict", json={"images": [{"name": "five.png", "data": data}]}, timeout=30)
+    p = r.json()["predictions"][0]
+    expected = digits["loaded"].predict([str(f)], output="probabilities")[0]
+    assert p["name"] == "five.png" and p["index"] == int(expected.argmax())
+    np.testing.assert_array_equal(np.float32(p["probabilities"]), expected)

@@ -41,10 +41,12 @@ def test_page_shows_the_predicted_label_of_an_uploaded_digit(digits, tmp_path):
             wait.until(ec.presence_of_all_elements_located((By.CSS_SELECTOR, ".prediction .label")))
             wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".prediction .label")) == 2)
             labels = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".prediction .label")]
+            cards = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".prediction")]
             bars = driver.find_elements(By.CSS_SELECTOR, ".prediction .bar")
             if os.environ.get("PRATIQUE_SERVE_SCREENSHOT"):  # docs/img/serve-page.png is made so
                 driver.save_screenshot(os.environ["PRATIQUE_SERVE_SCREENSHOT"])
         finally:
             driver.quit()
     assert labels == expected[::-1]  # the newest card first: the page prepends
+    assert [c.split("\n")[1].split(":")[0] for c in cards] == [f.name for f in files[::-1]]
     assert len(bars) == 2 * 5  # top-5 bars per image
