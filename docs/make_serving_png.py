@@ -27,7 +27,7 @@ model.fit(x, y, epochs=3, batch_size=64, verbose=0, seed=0)
 model.save(os.path.join(root, "digits.pratique"))
 files = []
 for i in (3, 2, 1):
-    files.append(os.path.join(root, f"digit_{i}.png"))
+    files.append(os.path.join(root, f"mnist5k_test_{i}.png"))
     Image.fromarray(xt[i]).save(files[-1])
 
 with socket.socket() as s:
@@ -43,7 +43,7 @@ while not server.started and time.monotonic() < deadline:
 options = webdriver.ChromeOptions()
 options.binary_location = shutil.which("chromium")
 for flag in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--window-size=820,760", "--hide-scrollbars", f"--user-data-dir={root}/profile"]:
+             "--window-size=820,940", "--hide-scrollbars", f"--user-data-dir={root}/profile"]:
     options.add_argument(flag)
 driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
 try:
