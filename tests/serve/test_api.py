@@ -108,3 +108,21 @@ def test_json_items_with_names_and_data_urls(server, digits):
     expected = digits["loaded"].predict([str(f)], output="probabilities")[0]
     assert p["name"] == "five.png" and p["index"] == int(expected.argmax())
     np.testing.assert_array_equal(np.float32(p["probabilities"]), expected)
+
+
+def test_a_jpeg_takes_predicts_jpeg_path_by_name_and_by_sniffed_bytes(server, digits, tmp_path):
+    """`predict` decodes .jpg files with libjpeg-turbo (torchvision), others with PIL; an upload
+    must take the path its file would, so the served result equals predict's on that file."""
+    import httpx
+    from PIL import Image
+
+    url, _ = server
+    jpg = tmp_path / "colour.jpg"  # colour noise: the two decoders' gray pixels differ by up to 20
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 255, (28, 28, 3), dtype=np.uint8)).save(jpg, quality=70)
+    expected = digits["loaded"].predict([str(jpg)], output="probabilities")[0]
+    by_name = post_files(url, [jpg]).json()["predictions"][0]
+    by_bytes = httpx.post(url + "/predict", json={"images": [base64.b64encode(jpg.read_bytes()).decode()]},
+                          timeout=30).json()["predictions"][0]
+    np.testing.assert_array_equal(np.float32(by_name["probabilities"]), expected)
+    np.testing.assert_array_equal(np.float32(by_bytes["probabilities"]), expected)
