@@ -33,3 +33,4 @@ def _alias_submodules() -> None:
 
 
 _alias_submodules()
+from .serve import serve as serve  # noqa: E402  (FastAPI is imported only when it runs)
