@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from ..models.outputs import probabilities
+
 
 class QueueFull(Exception):
     """More images wait than `max_queue`: the server answers 503 with Retry-After."""
@@ -121,7 +123,8 @@ class Batcher:
 
     def _infer(self, xs: list[torch.Tensor]) -> np.ndarray:
         """uint8 images -> probabilities, as `ImageClassifier.predict(files, "probabilities")`:
-        the batch normalized whole, the runner's logits as float32, softmax over classes."""
+        the batch normalized whole, the runner's outputs read as their kind says (a softmax of
+        logits; a binary head's sigmoid as two columns; probabilities as they are)."""
         pre = self.runner.preprocess
         x = pre.normalize(torch.cat(xs) if len(xs) > 1 else xs[0])
-        return torch.as_tensor(self.runner(x)).float().softmax(dim=-1).numpy()
+        return probabilities(torch.as_tensor(self.runner(x)), self.runner.outputs).numpy()

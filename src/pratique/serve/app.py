@@ -18,6 +18,7 @@ import torch
 
 from .._errors import PratiqueError
 from .._version import __version__
+from ..tasks._runners import class_names
 from ._batcher import Batcher, QueueFull
 from ._images import UploadError, read_upload
 from ._limits import Limits
@@ -108,7 +109,7 @@ def open_backend(model, backend: str | None, tmpdir: str):
 
 
 def _info(model, runner, backend: str, limits: Limits) -> dict:
-    classes = runner.classes or [str(i) for i in range(runner.num_classes)]
+    classes = class_names(runner)
     digest = None
     if isinstance(model, (str, os.PathLike)):
         with open(model, "rb") as f:
@@ -136,7 +137,7 @@ async def _predict(request, runner, batcher: Batcher, limits: Limits, tmpdir: st
         probs = await batcher.submit(torch.stack(images))
     except QueueFull as e:
         raise UploadError(503, f"The server is busy: {e} Retry after a second.") from None
-    classes = runner.classes or [str(i) for i in range(runner.num_classes)]
+    classes = class_names(runner)
     return {"predictions": [_prediction(name, p, classes, top_k) for (name, _), p in zip(uploads, probs)]}
 
 

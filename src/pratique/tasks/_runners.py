@@ -140,3 +140,8 @@ def open_runner(model, trust: bool = False):
     from .model import load
 
     return TorchRunner(load(path))
+
+
+def class_names(runner) -> list:
+    """The runner's class names, else "0", "1", ...; a one-output (binary) head has two classes."""
+    return runner.classes or [str(i) for i in range(max(runner.num_classes, 2))]

@@ -23,7 +23,7 @@ from .._errors import PratiqueError
 from ..data.decode import IMAGE_EXTENSIONS
 from ..models.outputs import probabilities
 from ..training.checkpoint import atomic_write
-from ._runners import open_runner
+from ._runners import class_names, open_runner
 
 
 def iter_paths(source) -> Iterator[str]:
@@ -130,7 +130,7 @@ def predict_rows(model, source, top_k: int = 1, batch_size: int = 64, tta: bool 
         >>> for row in predict_rows("best.pratique", "photos/", top_k=3): print(row)
     """
     runner = open_runner(model, trust=trust)
-    classes = runner.classes or [str(i) for i in range(max(runner.num_classes, 2))]  # 1 output: binary
+    classes = class_names(runner)
     thr = _thresholds(threshold, len(classes)) if multi_label else None
     k = max(1, min(int(top_k), len(classes)))
     on_gpu = getattr(getattr(runner, "fabric", None), "device", torch.device("cpu")).type != "cpu"
