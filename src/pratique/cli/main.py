@@ -21,6 +21,7 @@ _COMMANDS = {  # name -> "module:function", imported only when that command runs
     "evaluate": "evaluate:evaluate",
     "predict": "predict:predict",
     "export": "export:export",
+    "list": "list_cmd:list_names",
 }
 
 

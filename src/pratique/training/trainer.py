@@ -16,6 +16,7 @@ from . import _layout, ema, resume
 from .callbacks import CallbackList, History
 from .interrupts import non_finite_loss
 
+PRECISIONS = ("32", "bf16-mixed", "16-mixed", "64")  # the names pratique documents (CLI choices)
 _PRECISIONS = {"32": "32-true", "bf16-mixed": "bf16-mixed", "16-mixed": "16-mixed",
                "64": "64-true", "32-true": "32-true", "bf16": "bf16-mixed", "16": "16-mixed"}
 
