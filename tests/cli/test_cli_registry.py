@@ -56,6 +56,39 @@ def test_list_filters_with_a_glob(capsys):
     assert capsys.readouterr().out.split() == ["lenet1", "lenet4", "lenet5"]
 
 
+@pytest.fixture
+def captured(monkeypatch):
+    """The TrainConfig a command hands to the Python API (nothing trains)."""
+    import pratique.tasks.run as run
+
+    seen = []
+    monkeypatch.setattr(run, "train", lambda config: seen.append(config))
+    monkeypatch.setattr(run, "finetune", lambda config: seen.append(config))
+    return seen
+
+
+def test_schedule_step_is_accepted(captured):
+    main(["train", "--schedule", "step", "--optimizer", "sgd"])
+    assert captured[0].schedule == "step" and captured[0].optimizer == "sgd"
+    main(["train", "--schedule", "none"])
+    assert captured[1].schedule is None
+
+
+def test_backbone_statistics_reach_the_image_data(tmp_path):
+    from pratique.tasks.run import backbone_stats, resolve_data
+
+    card = pq.models.get_model_card("efficientnet_lite0").preprocessing
+    stats = backbone_stats(TrainConfig(model="efficientnet_lite0", pretrained=True))
+    assert stats == (card["mean"], card["std"])
+    assert backbone_stats(TrainConfig(model="efficientnet_lite0")) is None  # not pretrained
+    assert backbone_stats(TrainConfig(model="lenet5", pretrained=True)) is None  # no weights' stats
+    _rgb_folder(tmp_path / "pets")
+    data = resolve_data(str(tmp_path / "pets"), batch_size=4, validation_split=0.25, normalize=stats,
+                        color_mode="rgb")
+    assert data.train.preprocessing["mean"] == pytest.approx(card["mean"])
+
+
+@pytest.mark.slow
 def test_schedule_step_trains(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     main(["train", "--model", "mlp", "--epochs", "1", "--batch-size", "512", "--schedule", "step",
@@ -77,6 +110,7 @@ def _rgb_folder(root, n=6, size=32):
             Image.fromarray(pixels).save(root / c / f"{i}.png")
 
 
+@pytest.mark.slow  # a whole finetune run (~30 s on 2 busy cores)
 def test_finetune_pretrained_normalizes_with_the_backbone_statistics(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     _rgb_folder(tmp_path / "pets")
@@ -88,6 +122,7 @@ def test_finetune_pretrained_normalizes_with_the_backbone_statistics(tmp_path, m
     assert pre["mean"] == pytest.approx(card["mean"]) and pre["std"] == pytest.approx(card["std"])
 
 
+@pytest.mark.slow
 def test_train_without_pretrained_keeps_the_dataset_statistics(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     _rgb_folder(tmp_path / "pets")
