@@ -5,6 +5,8 @@ import click
 
 from ._options import build_config, run_options
 
+__all__ = ["finetune"]
+
 
 @click.command()
 @run_options(strategy_flag="--distributed-strategy", name="finetune", skip=("resume",),

@@ -5,6 +5,8 @@ import click
 
 from ._options import build_config, run_options
 
+__all__ = ["train"]
+
 
 @click.command()
 @run_options(skip=("finetune_strategy",))

@@ -19,6 +19,9 @@ from ..training.checkpoint import atomic_write
 from ..training.resume import ResumeCheckpoint, load_resume_state
 from .classifier import ImageClassifier
 
+__all__ = ["RunData", "backbone_stats", "evaluate", "finetune", "lr_find", "next_run_dir", "resolve_data",
+           "train"]
+
 _FILE_SUFFIXES = (".csv", ".txt")
 
 

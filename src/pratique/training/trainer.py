@@ -17,6 +17,8 @@ from .callbacks import CallbackList, History
 from .grad_steps import GradientSteps
 from .interrupts import non_finite_loss
 
+__all__ = ["PRECISIONS", "Trainer", "batch_logs", "input_error", "make_fabric", "metric_logs"]
+
 PRECISIONS = ("32", "bf16-mixed", "16-mixed", "64")  # the names pratique documents (CLI choices)
 _PRECISIONS = {"32": "32-true", "bf16-mixed": "bf16-mixed", "16-mixed": "16-mixed",
                "64": "64-true", "32-true": "32-true", "bf16": "bf16-mixed", "16": "16-mixed"}
