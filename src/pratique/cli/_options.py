@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import typing
 
 import click
@@ -81,7 +80,8 @@ HELP = {
     "strategy": "Distributed strategy (Lightning Fabric): auto, ddp, fsdp...",
     "precision": "32-bit, or mixed precision on GPUs (bf16-mixed, 16-mixed).",
     "finetune_strategy": "Fine-tuning strategy: which layers train when.",
-    "resume": "A last.ckpt to continue from (its run's config.yaml is the base).",
+    "resume": ("A last.ckpt to continue with the settings stored in it (only --epochs and the "
+               "device flags may change)."),
     "project": "Parent folder of run directories.",
     "name": "Run name; name2, name3... if taken.",
     "exist_ok": "Reuse an existing run directory.",
@@ -136,14 +136,16 @@ def run_options(strategy_flag: str = "--strategy", name: str = "train", skip=(),
     return decorate
 
 
+def given_options(ctx: click.Context, options: dict) -> dict:
+    """The options set on the command line (or by environment), not left at their defaults."""
+    return {k: v for k, v in options.items() if k != "config_path" and ctx.get_parameter_source(k)
+            in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)}
+
+
 def build_config(ctx: click.Context, options: dict) -> TrainConfig:
-    """Defaults < `--config` file (or the resumed run's config.yaml) < flags given on the command line."""
+    """Defaults < `--config` file < flags given on the command line. (`--resume` alone takes the
+    checkpoint's config: the CLI passes only the given flags, see cli/train.py.)"""
     path = options.pop("config_path", None)
-    if path is None and options.get("resume"):
-        saved = os.path.join(os.path.dirname(os.path.abspath(options["resume"])), "config.yaml")
-        path = saved if os.path.exists(saved) else None
     base = TrainConfig.from_yaml(path).to_dict() if path else {}
-    given = {k: v for k, v in options.items()
-             if ctx.get_parameter_source(k) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)}
-    merged = {**options, **base, **given}
+    merged = {**options, **base, **given_options(ctx, options)}
     return TrainConfig.from_dict(merged)
