@@ -1,17 +1,94 @@
 """Options shared by the run commands (train, finetune, lr-find) and `--config` merging."""
 from __future__ import annotations
 
+import dataclasses
+import typing
+
 import click
 from click.core import ParameterSource
 
 from ..config import TrainConfig
 
 _D = TrainConfig()
-PRECISIONS = ["32", "bf16-mixed", "16-mixed", "64"]
 
 
-def _schedule(ctx, param, value):
-    return None if value in (None, "none") else value
+class LazyChoice(click.Choice):
+    """A `click.Choice` whose choices come from a registry when first read (`--help` or a
+    parse), so importing a command stays light and the choices never drift from the library."""
+
+    def __init__(self, load, extra=()):
+        self._load, self._extra, self._cache = load, tuple(extra), None
+        self.case_sensitive = True
+
+    @property
+    def choices(self):
+        if self._cache is None:
+            self._cache = (*self._load(), *self._extra)
+        return self._cache
+
+    @choices.setter
+    def choices(self, value):  # click.Choice.__init__ would set it; ours is computed
+        self._cache = tuple(value)
+
+
+def _schedules():
+    from ..training.schedules import list_schedules
+
+    return list_schedules()
+
+
+def _optimizers():
+    from ..training.optimizers import list_optimizers
+
+    return list_optimizers()
+
+
+def _precisions():
+    from ..training.trainer import PRECISIONS
+
+    return PRECISIONS
+
+
+def _finetune_strategies():
+    from ..training.finetune import _STRATEGIES
+
+    return _STRATEGIES
+
+
+# TrainConfig field -> its choices (None: "none" is a choice, read as None); one source each
+CHOICES = {"schedule": LazyChoice(_schedules, extra=("none",)), "optimizer": LazyChoice(_optimizers),
+           "precision": LazyChoice(_precisions), "finetune_strategy": LazyChoice(_finetune_strategies),
+           "accelerator": click.Choice(["auto", "cpu", "cuda", "gpu", "mps"])}
+_MIN_ONE = click.IntRange(min=1)
+TYPES = {"epochs": _MIN_ONE, "batch_size": _MIN_ONE, "num_nodes": _MIN_ONE, "image_size": _MIN_ONE,
+         "validation_split": click.FloatRange(0, 1, max_open=True),
+         "resume": click.Path(dir_okay=False)}
+HELP = {
+    "data": "Dataset name (see `pratique datasets`), class folder, CSV or .txt list.",
+    "model": "Model name (see `pratique models`).",
+    "pretrained": "Start from pretrained weights (normalized with the backbone's statistics).",
+    "epochs": "Passes over the training data.",
+    "batch_size": "Images per training step.",
+    "lr": "Learning rate (peak of the schedule).",
+    "optimizer": "Optimizer (see `pratique list optimizers`).",
+    "schedule": "Learning-rate schedule (see `pratique list schedules`); none: constant.",
+    "validation_split": "Fraction of the training data held out for validation.",
+    "image_size": "Resize image files to this size (default: their most common size).",
+    "seed": "Seed for weights, shuffling and splits: same seed, same run.",
+    "accelerator": "Where to train.",
+    "devices": "Number of devices, 'auto', -1 (all) or device ids like 0,1.",
+    "strategy": "Distributed strategy (Lightning Fabric): auto, ddp, fsdp...",
+    "precision": "32-bit, or mixed precision on GPUs (bf16-mixed, 16-mixed).",
+    "finetune_strategy": "Fine-tuning strategy: which layers train when.",
+    "resume": ("A last.ckpt to continue with the settings stored in it (only --epochs and the "
+               "device flags may change)."),
+    "project": "Parent folder of run directories.",
+    "name": "Run name; name2, name3... if taken.",
+    "exist_ok": "Reuse an existing run directory.",
+    "num_nodes": "Machines for a multi-node run (launched by torchrun or SLURM).",
+    "skip_bad": "Leave out unreadable image files; the run directory lists them in skipped.csv.",
+}
+CALLBACKS = {"schedule": lambda ctx, param, value: None if value in (None, "none") else value}
 
 
 def _devices(ctx, param, value):
@@ -23,57 +100,37 @@ def _devices(ctx, param, value):
                              f"ids like 0,1. Received: {value!r}")
 
 
-def run_options(strategy_flag: str = "--strategy", name: str = "train", skip=()):
-    """Decorate a command with the TrainConfig options but those in `skip` (config keys);
+CALLBACKS["devices"] = _devices
+
+
+def config_option(field: dataclasses.Field, flag: str | None = None, default=None):
+    """The click option of one TrainConfig field: its flag, type, choices and default."""
+    hint = typing.get_type_hints(TrainConfig)[field.name]
+    flag = flag or "--" + field.name.replace("_", "-")
+    value = getattr(_D, field.name) if default is None else default
+    if hint is bool:
+        return click.option(flag, field.name, is_flag=True, default=value, help=HELP[field.name])
+    kind = CHOICES.get(field.name) or TYPES.get(field.name) or {int: int, float: float}.get(hint)
+    if field.name == "devices":
+        value, kind = str(value), None  # "auto", a number or ids: the callback reads it
+    return click.option(flag, field.name, type=kind, default=value, show_default=value is not None,
+                        callback=CALLBACKS.get(field.name), help=HELP[field.name])
+
+
+def run_options(strategy_flag: str = "--strategy", name: str = "train", skip=(), flags=None):
+    """Decorate a command with one option per TrainConfig field but those in `skip`;
     `strategy_flag` names the flag of Lightning's distributed strategy (finetune keeps
-    `--strategy` for its own strategies); `name` is the default run name."""
-    options = [
-        click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
-                     help="A run's config.yaml; flags given here override its values."),
-        click.option("--data", default=_D.data, show_default=True,
-                     help="Dataset name (see `pratique datasets`), class folder, CSV or .txt list."),
-        click.option("--model", default=_D.model, show_default=True, help="Model name (see `pratique models`)."),
-        click.option("--pretrained", is_flag=True, help="Start from pretrained weights."),
-        click.option("--epochs", type=click.IntRange(min=1), default=_D.epochs, show_default=True,
-                     help="Passes over the training data."),
-        click.option("--batch-size", type=click.IntRange(min=1), default=_D.batch_size, show_default=True,
-                     help="Images per training step."),
-        click.option("--lr", type=float, default=_D.lr, show_default=True, help="Learning rate (peak of the schedule)."),
-        click.option("--optimizer", default=_D.optimizer, show_default=True, help="adam, adamw, sgd, rmsprop..."),
-        click.option("--schedule", type=click.Choice(["onecycle", "cosine", "none"]), default=_D.schedule,
-                     show_default=True, callback=_schedule, help="Learning-rate schedule."),
-        click.option("--validation-split", type=click.FloatRange(0, 1, max_open=True),
-                     default=_D.validation_split, show_default=True,
-                     help="Fraction of the training data held out for validation."),
-        click.option("--image-size", type=click.IntRange(min=1), default=None,
-                     help="Resize image files to this size (default: their most common size)."),
-        click.option("--seed", type=int, default=_D.seed, show_default=True,
-                     help="Seed for weights, shuffling and splits: same seed, same run."),
-        click.option("--accelerator", type=click.Choice(["auto", "cpu", "cuda", "gpu", "mps"]),
-                     default=_D.accelerator, show_default=True, help="Where to train."),
-        click.option("--devices", default=str(_D.devices), show_default=True, callback=_devices,
-                     help="Number of devices, or 'auto'."),
-        click.option(strategy_flag, "strategy", default=_D.strategy, show_default=True,
-                     help="Distributed strategy (Lightning Fabric): auto, ddp, fsdp..."),
-        click.option("--num-nodes", type=click.IntRange(min=1), default=_D.num_nodes, show_default=True,
-                     help="Machines for a multi-node run (launched by torchrun or SLURM)."),
-        click.option("--precision", type=click.Choice(PRECISIONS), default=_D.precision, show_default=True,
-                     help="32-bit, or mixed precision on GPUs (bf16-mixed, 16-mixed)."),
-        click.option("--resume", type=click.Path(dir_okay=False),
-                     help="A last.ckpt to continue with the settings stored in it (only --epochs "
-                          "and the device flags may change)."),
-        click.option("--project", default=_D.project, show_default=True, help="Parent folder of run directories."),
-        click.option("--name", default=name, show_default=True, help="Run name; name2, name3... if taken."),
-        click.option("--exist-ok", is_flag=True, help="Reuse an existing run directory."),
-        click.option("--skip-bad", is_flag=True,
-                     help="Leave out unreadable image files; the run directory lists them in skipped.csv."),
-    ]
+    `--strategy` for its own strategies); `flags` renames others ({field: flag}); `name` is the
+    default run name."""
+    flags = {"strategy": strategy_flag, **(flags or {})}
+    options = [click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
+                            help="A run's config.yaml; flags given here override its values.")]
+    options += [config_option(f, flags.get(f.name), name if f.name == "name" else None)
+                for f in dataclasses.fields(TrainConfig) if f.name not in skip]
 
     def decorate(fn):
         for option in reversed(options):
-            probe = option(lambda: None).__click_params__[0]  # the option's config key
-            if probe.name not in skip:
-                fn = option(fn)
+            fn = option(fn)
         return fn
 
     return decorate

@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import click
 
-from ..training.finetune import _STRATEGIES as STRATEGIES  # one list: the trainer's
 from ._options import build_config, run_options
+
+__all__ = ["finetune"]
 
 
 @click.command()
-@run_options(strategy_flag="--distributed-strategy", name="finetune", skip=("resume",))
-@click.option("--strategy", "finetune_strategy", type=click.Choice(STRATEGIES),
-              default="freeze_unfreeze", show_default=True,
-              help="Fine-tuning strategy: which layers train when.")
+@run_options(strategy_flag="--distributed-strategy", name="finetune", skip=("resume",),
+             flags={"finetune_strategy": "--strategy"})
 @click.pass_context
 def finetune(ctx, **options):
     """Fine-tune a model (pretrained backbone, new head); writes runs/finetune.

@@ -22,6 +22,7 @@ _COMMANDS = {  # name -> "module:function", imported only when that command runs
     "predict": "predict:predict",
     "export": "export:export",
     "serve": "serve:serve",
+    "list": "list_cmd:list_names",
 }
 
 

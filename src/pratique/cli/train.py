@@ -5,9 +5,11 @@ import click
 
 from ._options import build_config, given_options, run_options
 
+__all__ = ["train"]
+
 
 @click.command()
-@run_options()
+@run_options(skip=("finetune_strategy",))
 @click.pass_context
 def train(ctx, **options):
     """Train a model; writes runs/train (then train2, ...).
@@ -19,6 +21,7 @@ def train(ctx, **options):
     Examples:
       pratique train                                   # LeNet-5 on the bundled mnist5k
       pratique train --model mlp --epochs 10 --lr 0.001
+      pratique train --schedule step --optimizer sgd --lr 0.05
       pratique train --data pets/ --model resnet18 --pretrained --image-size 224
       pratique train --data pets/ --skip-bad          # unreadable files listed in skipped.csv
       pratique train --config runs/train/config.yaml   # repeat a run (into a new directory)

@@ -7,37 +7,42 @@ from importlib import resources
 
 import numpy as np
 
-from .._errors import unknown_name
+from ..core.registry import Registry
 from . import _readers, _synthetic
 from ._synthetic import write_shapes_folder as write_shapes_folder
 
+__all__ = ["DATASETS", "dataset_info", "list_datasets", "load_data", "register_dataset",
+           "stratified_split", "write_shapes_folder"]
+
 Splits = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
-_DATASETS: dict[str, dict] = {}
+# name -> {"fn", "description", "classes", "kind"}; DATASETS.get(name, **kwargs) loads it
+DATASETS = Registry("dataset", build=lambda name, entry, **kwargs: entry["fn"](**kwargs))
 
 
-def register_dataset(name: str, *, description: str = "", classes=None, kind: str = "image"):
+def register_dataset(name: str, *, description: str = "", classes=None, kind: str = "image",
+                     overwrite: bool = False):
     """Register a loader `fn(root=None, download=False, seed=0) -> ((x_train, y_train), (x_test, y_test))`.
 
-    `kind` is "image" (uint8 images) or "points" (float feature vectors, e.g. 2-D points).
+    `kind` is "image" (uint8 images) or "points" (float feature vectors, e.g. 2-D points). A
+    taken name is refused unless `overwrite=True`.
     """
 
     def decorate(fn: Callable[..., Splits]):
-        _DATASETS[name] = {"fn": fn, "description": description, "classes": classes, "kind": kind}
+        entry = {"fn": fn, "description": description, "classes": classes, "kind": kind}
+        DATASETS.add(name, entry, overwrite=overwrite, source=fn)
         return fn
 
     return decorate
 
 
-def list_datasets() -> list[str]:
-    """Names of the registered datasets, sorted."""
-    return sorted(_DATASETS)
+def list_datasets(glob: str | None = None) -> list[str]:
+    """Names of the registered datasets, sorted, optionally matching a glob."""
+    return DATASETS.list(glob)
 
 
 def dataset_info(name: str) -> dict:
     """The registry entry of a dataset: its description and class names."""
-    if name not in _DATASETS:
-        raise unknown_name("dataset", name, _DATASETS)
-    entry = _DATASETS[name]
+    entry = DATASETS.entry(name)
     return {"name": name, "description": entry["description"], "classes": entry["classes"],
             "kind": entry.get("kind", "image")}
 
@@ -53,9 +58,7 @@ def load_data(name: str = "mnist5k", **kwargs) -> Splits:
         >>> x_train.shape, x_test.shape
         ((4000, 28, 28), (1000, 28, 28))
     """
-    if name not in _DATASETS:
-        raise unknown_name("dataset", name, _DATASETS)
-    return _DATASETS[name]["fn"](**kwargs)
+    return DATASETS.get(name, **kwargs)
 
 
 def stratified_split(labels: np.ndarray, test_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

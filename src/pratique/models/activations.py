@@ -10,7 +10,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .._errors import unknown_name
+from ..core.registry import Registry
+
+__all__ = ["ACTIVATIONS", "PiecewiseLinear", "Sign", "Step", "get_activation", "list_activations"]
 
 
 class Step(nn.Module):
@@ -35,7 +37,7 @@ class PiecewiseLinear(nn.Module):
         return torch.clamp(x + 0.5, 0.0, 1.0)
 
 
-ACTIVATIONS: dict[str, type[nn.Module]] = {
+_TABLE: dict[str, type[nn.Module]] = {
     # the courses' table
     "step": Step, "sign": Sign, "linear": nn.Identity, "piecewise_linear": PiecewiseLinear,
     "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU,
@@ -45,22 +47,24 @@ ACTIVATIONS: dict[str, type[nn.Module]] = {
     "hardtanh": nn.Hardtanh, "hard_sigmoid": nn.Hardsigmoid, "hard_swish": nn.Hardswish,
     "relu6": nn.ReLU6,
 }
+ACTIVATIONS = Registry("activation")  # name -> nn.Module class; get(name, **kwargs) builds one
+for _name, _cls in _TABLE.items():
+    ACTIVATIONS.add(_name, _cls)
 
 
-def get_activation(name: str) -> nn.Module:
+def get_activation(name: str, **kwargs) -> nn.Module:
     """A fresh activation layer by name.
 
     Args:
         name: one of `list_activations()`, e.g. "relu", "tanh", "step".
+        **kwargs: the layer's arguments, e.g. `negative_slope=0.2` for "leaky_relu".
 
     Example:
         >>> get_activation("piecewise_linear")(torch.tensor([-1.0, 0.0, 1.0]))  # [0.0, 0.5, 1.0]
     """
-    if name not in ACTIVATIONS:
-        raise unknown_name("activation", name, ACTIVATIONS)
-    return ACTIVATIONS[name]()
+    return ACTIVATIONS.get(name, **kwargs)
 
 
-def list_activations() -> list[str]:
-    """Names accepted by `get_activation`, sorted."""
-    return sorted(ACTIVATIONS)
+def list_activations(glob: str | None = None) -> list[str]:
+    """Names accepted by `get_activation`, sorted, optionally matching a glob."""
+    return ACTIVATIONS.list(glob)

@@ -1,11 +1,13 @@
 """One registry for every model: `@register_model`, `create_model()`, `list_models()`, model cards.
 
+`MODELS` is a `core.Registry` of `ModelCard`s: `MODELS.get("lenet5", num_classes=3)` is
+`create_model("lenet5", num_classes=3)`.
+
 Names are ours (`lenet5`, `resnet18`...), `"timm:<name>"` passes any timm model through, and an
 `nn.Module` is accepted wherever a name is.
 """
 from __future__ import annotations
 
-import fnmatch
 import functools
 import weakref
 from collections.abc import Callable
@@ -14,7 +16,11 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from .._errors import PratiqueError, unknown_name
+from .._errors import PratiqueError
+from ..core.registry import Registry
+
+__all__ = ["MODELS", "ModelCard", "create_model", "get_model_card", "layout_safe", "list_models",
+           "register_model"]
 
 TIMM_PREFIX = "timm:"
 
@@ -51,7 +57,12 @@ class ModelCard:
         return tuple(self.min_input_size or self.input_size)
 
 
-_REGISTRY: dict[str, ModelCard] = {}
+def _build(name: str, card: ModelCard, **kwargs) -> nn.Module:
+    return create_model(name, **kwargs)
+
+
+MODELS = Registry("model", build=_build, load=lambda: _ensure_loaded())
+_REGISTRY = MODELS  # the name older code and tests use
 
 
 def register_model(name: str | None = None, *, input_size=(3, 224, 224), description: str = "",
@@ -75,17 +86,11 @@ def register_model(name: str | None = None, *, input_size=(3, 224, 224), descrip
 
     def decorate(fn):
         key = name or fn.__name__
-        _ensure_loaded()  # the built-ins first, so a clash is found whatever the import order
-        if key in _REGISTRY and not overwrite and not _same_definition(_REGISTRY[key].fn, fn):
-            old = _REGISTRY[key].fn
-            raise PratiqueError(
-                f"A model named {key!r} is already registered ({old.__module__}.{old.__qualname__}). "
-                f"Received a second one: {fn.__module__}.{fn.__qualname__}. Choose another name, "
-                f"or pass register_model({key!r}, overwrite=True) to replace it.")
         doc = description or next(iter((fn.__doc__ or "").strip().splitlines()), "")
-        _REGISTRY[key] = ModelCard(key, fn, tuple(input_size), doc, pretrained, tuple(tags),
-                                   tuple(min_input_size) if min_input_size else None,
-                                   dict(preprocessing or {}))
+        card = ModelCard(key, fn, tuple(input_size), doc, pretrained, tuple(tags),
+                         tuple(min_input_size) if min_input_size else None, dict(preprocessing or {}))
+        # the built-ins load first (MODELS' `load`), so a clash is found whatever the import order
+        MODELS.add(key, card, overwrite=overwrite, source=fn)
         _count_params.cache_clear()
         return fn
 
@@ -107,10 +112,6 @@ def _ensure_loaded() -> None:
         _loading = False
 
 
-def _same_definition(old, new) -> bool:
-    return (old.__module__, old.__qualname__) == (new.__module__, new.__qualname__)
-
-
 def get_model_card(name: str) -> ModelCard:
     """The card of a registered (or `"timm:<name>"`) model; unknown names raise with close matches."""
     if not isinstance(name, str):
@@ -119,16 +120,12 @@ def get_model_card(name: str) -> ModelCard:
         from .zoo import timm_card
 
         return timm_card(name[len(TIMM_PREFIX):])
-    _ensure_loaded()
-    if name not in _REGISTRY:
-        raise unknown_name("model", name, _REGISTRY)
-    return _REGISTRY[name]
+    return MODELS.entry(name)
 
 
 def list_models(pattern: str | None = None) -> list[str]:
     """Names of registered models, sorted, optionally filtered by a glob `pattern` ("lenet*")."""
-    _ensure_loaded()
-    return [n for n in sorted(_REGISTRY) if pattern is None or fnmatch.fnmatch(n, pattern)]
+    return MODELS.list(pattern)
 
 
 def create_model(name, num_classes: int = 10, in_channels: int | None = None,
@@ -167,7 +164,7 @@ def create_model(name, num_classes: int = 10, in_channels: int | None = None,
     _check_num_classes(num_classes)
     in_channels = card.input_size[0] if in_channels is None else in_channels
     if pretrained and not local and card.pretrained is None:
-        with_weights = [n for n, c in sorted(_REGISTRY.items()) if c.pretrained]
+        with_weights = [n for n, c in sorted(MODELS.items()) if c.pretrained]
         raise PratiqueError(
             f"Model {name!r} has no pretrained weights. Use pretrained=False, a local weights file "
             f"(pretrained='weights.safetensors'), or a model that has them: {', '.join(with_weights)}")

@@ -16,6 +16,7 @@ from ..training import metrics as metrics_mod
 from ..training._loss_checks import check_head
 from ..training.callbacks import CallbackList, ProgbarLogger
 from ..training.checkpoint import atomic_write, save_checkpoint
+from ..training.grad_steps import check_accumulate, pop_clip
 from ..training.trainer import Trainer, make_fabric
 from . import _inputs
 from ._artifact import read_model_file, write_model_file
@@ -102,8 +103,11 @@ class Model(Freezing, KerasBatchMethods, SuggestAttributes):
             terminate_on_nan: stop before the update when the loss is NaN/inf, with an error
                 naming the epoch and batch (the TerminateOnNaN callback stops quietly instead).
             **optimizer_kwargs: e.g. momentum=0.9, nesterov=True, weight_decay=1e-4;
-                use_ema=True, ema_momentum=0.99 keep Keras' EMA of the weights (training/ema.py).
+                use_ema=True, ema_momentum=0.99 keep Keras' EMA of the weights (training/ema.py);
+                Keras' clipnorm= (each parameter's gradient), global_clipnorm= (all together)
+                or clipvalue= clip the gradients before each step (training/grad_steps.py).
         """
+        self.gradient_clip = pop_clip(optimizer_kwargs)
         optimizers.check_name(optimizer)
         lr = _learning_rate(lr, optimizer_kwargs)
         self.schedule = schedules.get(schedule)
@@ -135,7 +139,7 @@ class Model(Freezing, KerasBatchMethods, SuggestAttributes):
             validation_split: float = 0.0, callbacks=None, shuffle: bool = True, verbose: int = 1,
             seed: int | None = None, initial_epoch: int = 0, class_weight=None, resume_from=None,
             validation_batch_size: int | None = None, steps_per_epoch: int | None = None,
-            validation_steps: int | None = None, validation_freq=1):
+            validation_steps: int | None = None, validation_freq=1, accumulate_grad_batches: int = 1):
         """Train for `epochs`; returns a `History` whose `.history` holds per-epoch lists.
 
         `x` may be a numpy array, a tensor, a tuple `(x, y)` or an `ImageData`. uint8 images are
@@ -154,7 +158,10 @@ class Model(Freezing, KerasBatchMethods, SuggestAttributes):
         batches (an epoch continues where the last stopped, as in Keras 3);
         `validation_steps` validates on the first that many batches. `validation_freq` (Keras):
         validate every N-th epoch (an int), or at the epochs (from 1) of a list.
+        `accumulate_grad_batches` (Lightning's) adds up the gradients of that many batches before
+        each step.
         """
+        accumulate = check_accumulate(accumulate_grad_batches)
         trainer = self._require_compiled("fit")
         check_int("epochs", epochs, 1)
         if resume_from is not None:  # loaded now: a bad file fails before any work (training/resume.py)
@@ -178,14 +185,15 @@ class Model(Freezing, KerasBatchMethods, SuggestAttributes):
         if verbose:
             callbacks.append(ProgbarLogger(verbose))
         self._train_batches = train
+        per_epoch = -(-len(train) // accumulate)  # optimizer steps: the schedule counts these
         self.scheduler = None if self.optimizer is None else schedules.build(
-            self.schedule, self.optimizer, (epochs - initial_epoch) * len(train), len(train))
+            self.schedule, self.optimizer, (epochs - initial_epoch) * per_epoch, per_epoch)
         loss_fn = self.loss_fn
         if class_weight is not None:
             self.loss_fn = self._weighted_loss(class_weight, train)
         try:
             with _seeded(seed):
-                self.history = trainer.fit(self, train, epochs, val, callbacks, initial_epoch)
+                self.history = trainer.fit(self, train, epochs, val, callbacks, initial_epoch, accumulate)
         finally:
             self.loss_fn = loss_fn
             if self.scheduler is not None:  # the next fit starts from the compiled rates again

@@ -20,6 +20,9 @@ from ..training.resume import ResumeCheckpoint, load_resume_state
 from ._resume_config import given_keys, resume_config
 from .classifier import ImageClassifier
 
+__all__ = ["RunData", "backbone_stats", "evaluate", "finetune", "lr_find", "next_run_dir", "resolve_data",
+           "train"]
+
 _FILE_SUFFIXES = (".csv", ".txt")
 
 
@@ -60,7 +63,8 @@ class RunData:
 
 
 def resolve_data(spec: str, image_size: int | None = None, batch_size: int = 32,
-                 validation_split: float = 0.1, seed: int = 0, skip_bad: bool = False) -> RunData:
+                 validation_split: float = 0.1, seed: int = 0, skip_bad: bool = False,
+                 normalize=True, color_mode: str | None = None) -> RunData:
     """Turn `--data` into a `RunData`: a dataset name, a class-folder tree, a CSV or a file list.
 
     Args:
@@ -71,6 +75,9 @@ def resolve_data(spec: str, image_size: int | None = None, batch_size: int = 32,
         validation_split: fraction of the files held out for validation.
         seed: seed of the split and the shuffling of files.
         skip_bad: leave out unreadable image files (listed in `RunData.train.skipped`).
+        normalize: for image files, `ImageData`'s `normalize` (True: the training set's
+            statistics; (mean, std): a pretrained backbone's).
+        color_mode: for image files, "rgb" or "grayscale" (None: from the files).
 
     Example:
         >>> resolve_data("mnist5k").num_classes
@@ -95,7 +102,8 @@ def resolve_data(spec: str, image_size: int | None = None, batch_size: int = 32,
         if "val" in layout or "test" in layout:
             print("; ".join(f"{k}: {v}" for k, v in layout.items()))
     data = _image_data(spec, {"val_split": val_split, "batch_size": batch_size,
-                              "seed": seed, "image_size": image_size, "skip_bad": skip_bad})
+                              "seed": seed, "image_size": image_size, "skip_bad": skip_bad,
+                              "normalize": normalize, "color_mode": color_mode})
     shape = data.preprocessing.get("input_shape") or [3]
     return RunData(data, data, list(data.classes), data.num_classes, int(shape[0]))
 
@@ -200,8 +208,28 @@ def _build(config: TrainConfig, data: RunData) -> ImageClassifier:
                   terminate_on_nan=True,
                   precision=config.precision)
     if isinstance(data.train, tuple) and not data.points:  # points come centred, unit scale
-        model.adapt_normalization(data.train[0])
+        stats = backbone_stats(config, data.in_channels)
+        if stats is None:
+            model.adapt_normalization(data.train[0])
+        else:  # pretrained weights expect their own statistics, not the dataset's
+            model.preprocessing["mean"], model.preprocessing["std"] = stats
     return model
+
+
+def backbone_stats(config: TrainConfig, channels: int | None = None):
+    """(mean, std) the pretrained weights were trained with (ImageNet's, or the backbone's own),
+    when `config.pretrained` and they fit `channels`; else None (the dataset's are used)."""
+    if not config.pretrained:
+        return None
+    pre = get_model_card(config.model).preprocessing
+    mean, std = pre.get("mean"), pre.get("std")
+    if mean is None or std is None:
+        return None
+    if channels is not None and len(mean) != channels:
+        print(f"{config.model}'s pretrained statistics are for {len(mean)} channels and the data "
+              f"has {channels}: normalizing with the data's own statistics")
+        return None
+    return [float(v) for v in mean], [float(v) for v in std]
 
 
 def _run_dir(config: TrainConfig) -> tuple[str, str]:
@@ -270,8 +298,10 @@ def _run(config, overrides: dict, mode: str) -> dict:
     if config.resume:  # loaded safely now; its config is the run's; fit restores it exactly
         state = load_resume_state(config.resume)
         config = resume_config(config, given, state)
+    stats = backbone_stats(config)  # image files for a pretrained backbone: its stats, its RGB
     data = resolve_data(config.data, config.image_size, config.batch_size, config.validation_split,
-                        config.seed, config.skip_bad)
+                        config.seed, config.skip_bad, normalize=stats or True,
+                        color_mode="rgb" if stats and len(stats[0]) == 3 else None)
     config = _points_model(config, data)
     seed_everything(config.seed)
     model = _build(config, data)

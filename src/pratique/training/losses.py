@@ -14,30 +14,43 @@ import inspect
 import torch
 import torch.nn.functional as F
 
-from .._errors import PratiqueError, unknown_name
+from .._errors import PratiqueError
+from ..core.registry import Registry
 
-_LOSSES: dict = {}
+__all__ = ["LOSSES", "Loss", "bce", "bce_with_logits", "cross_entropy", "get", "hinge", "l1",
+           "list_losses", "mse", "nll", "register_loss"]
+
 _INFO: dict = {}  # name -> {"task": ..., "from_logits": ...}
 
 
-def register_loss(name: str, task: str | None = None, from_logits: bool | None = None):
+def _build(name: str, fn, **kwargs) -> Loss:
+    return _bound(name, fn, kwargs)
+
+
+LOSSES = Registry("loss", build=_build)  # name -> fn(outputs, targets, **kwargs)
+
+
+def register_loss(name: str, task: str | None = None, from_logits: bool | None = None,
+                  overwrite: bool = False):
     """Register `fn(outputs, targets, **kwargs)` as a loss called `name`.
 
     `task` ("classification", "binary", "regression" or None) and `from_logits` (True when it
     takes logits, False for probabilities, None when it does not apply) tell the metrics how
     to read the outputs; a `from_logits=` keyword of `fn` overrides the default when given.
+    A taken name is refused unless `overwrite=True`.
     """
 
     def decorate(fn):
-        _LOSSES[name] = fn
+        LOSSES.add(name, fn, overwrite=overwrite)
         _INFO[name] = {"task": task, "from_logits": from_logits}
         return fn
 
     return decorate
 
 
-def list_losses() -> list[str]:
-    return sorted(_LOSSES)
+def list_losses(glob: str | None = None) -> list[str]:
+    """Registered loss names, sorted, optionally matching a glob."""
+    return LOSSES.list(glob)
 
 
 def _weight(class_weight, like: torch.Tensor | None = None):
@@ -162,9 +175,10 @@ def get(name, **kwargs) -> Loss:
     if callable(name):
         fn = functools.partial(name, **kwargs) if kwargs else name
         return Loss(fn, None, {}, **_callable_info(name))
-    if name not in _LOSSES:
-        raise unknown_name("loss", name, _LOSSES)
-    fn = _LOSSES[name]
+    return LOSSES.get(name, **kwargs)
+
+
+def _bound(name: str, fn, kwargs: dict) -> Loss:
     if "class_weight" in kwargs and kwargs["class_weight"] is not None:
         kwargs["class_weight"] = _weight(kwargs["class_weight"])  # built once, moved lazily
     allowed = list(inspect.signature(fn).parameters)[2:]

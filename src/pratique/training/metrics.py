@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import torch
 
-from .._errors import PratiqueError, unknown_name
+from .._errors import PratiqueError
+from ..core.registry import Registry
+
+__all__ = ["METRICS", "Accuracy", "ConfusionMatrix", "Metric", "TorchMetric", "bind", "get",
+           "is_binary", "list_metrics"]
 
 
 class Metric:
@@ -231,7 +235,7 @@ def _top_k(k: int = 5):
     return TorchMetric(f"top{k}_accuracy", _multiclass("accuracy", average="micro"), top_k=k)
 
 
-_METRICS = {
+_BUILT_IN = {
     "accuracy": Accuracy, "acc": lambda **kw: Accuracy("acc", **kw),
     "top_k_accuracy": _top_k,
     "precision": lambda: TorchMetric("precision", _multiclass("precision")),
@@ -252,8 +256,14 @@ _METRICS = {
 }
 
 
-def list_metrics() -> list[str]:
-    return sorted(_METRICS)
+METRICS = Registry("metric")  # name -> builder(**kwargs) of a fresh Metric
+for _name, _builder in _BUILT_IN.items():
+    METRICS.add(_name, _builder)
+
+
+def list_metrics(glob: str | None = None) -> list[str]:
+    """Registered metric names, sorted, optionally matching a glob ("top{k}_accuracy" is any k)."""
+    return METRICS.list(glob)
 
 
 def get(name, **kwargs) -> Metric:
@@ -280,9 +290,7 @@ def get(name, **kwargs) -> Metric:
         return from_callable(name, **kwargs)
     if isinstance(name, str) and name.startswith("top") and name.endswith("_accuracy") and name[3:-9].isdigit():
         return _top_k(int(name[3:-9]))
-    if name not in _METRICS:
-        raise unknown_name("metric", name, _METRICS)
-    return _METRICS[name](**kwargs)
+    return METRICS.get(name, **kwargs)
 
 
 def bind(metrics, loss) -> None:
@@ -293,4 +301,5 @@ def bind(metrics, loss) -> None:
 
 from ._keras_metrics import KERAS_METRICS as _KERAS_METRICS  # noqa: E402
 
-_METRICS.update(_KERAS_METRICS)
+for _name, _builder in _KERAS_METRICS.items():
+    METRICS.add(_name, _builder)

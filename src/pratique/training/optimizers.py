@@ -4,31 +4,43 @@ from __future__ import annotations
 import torch
 
 from .._errors import PratiqueError, unknown_name
+from ..core.registry import Registry
 from ._fused_adam import Adam, AdamW
 
-_OPTIMIZERS = {
-    "sgd": torch.optim.SGD,
-    "adam": Adam,  # torch's, with the fused kernel called directly (_fused_adam.py)
-    "adamw": AdamW,
-    "rmsprop": torch.optim.RMSprop,
-    "adagrad": torch.optim.Adagrad,
-    "adadelta": torch.optim.Adadelta,
-}
-
+__all__ = ["OPTIMIZERS", "check_name", "get", "list_optimizers", "rebuild"]
 
 _KERAS_LR = {"sgd": 0.01}  # Keras' default learning rate where it is not 1e-3 (torch's SGD: 1e-3)
 
 _FUSABLE = {"sgd", "adam", "adamw", "adagrad"}  # fused kernels exist on CPU and CUDA (torch >= 2.4)
 
 
-def list_optimizers() -> list[str]:
-    return sorted(_OPTIMIZERS)
+def _make(name: str, cls, params, lr: float | None = None, **kwargs) -> torch.optim.Optimizer:
+    if name in _FUSABLE and "fused" not in kwargs and "foreach" not in kwargs:
+        kwargs["fused"] = True  # one kernel for all parameters: the step costs a fraction
+    try:
+        return cls(params, lr=_KERAS_LR.get(name, 1e-3) if lr is None else lr, **kwargs)
+    except TypeError as e:
+        raise PratiqueError(f"Bad arguments for optimizer {name!r}: {e}. Received: {kwargs}") from e
+
+
+# name -> optimizer class; OPTIMIZERS.get(name, params=..., lr=..., **kwargs) builds one
+OPTIMIZERS = Registry("optimizer", build=_make)
+for _name, _cls in {"sgd": torch.optim.SGD,
+                    "adam": Adam,  # torch's, with the fused kernel called directly (_fused_adam.py)
+                    "adamw": AdamW, "rmsprop": torch.optim.RMSprop,
+                    "adagrad": torch.optim.Adagrad, "adadelta": torch.optim.Adadelta}.items():
+    OPTIMIZERS.add(_name, _cls)
+
+
+def list_optimizers(glob: str | None = None) -> list[str]:
+    """Registered optimizer names, sorted, optionally matching a glob."""
+    return OPTIMIZERS.list(glob)
 
 
 def check_name(name) -> None:
     """Raise early (at compile time) for an unknown optimizer name."""
-    if not isinstance(name, torch.optim.Optimizer) and not callable(name) and name not in _OPTIMIZERS:
-        raise unknown_name("optimizer", name, _OPTIMIZERS)
+    if not isinstance(name, torch.optim.Optimizer) and not callable(name) and name not in OPTIMIZERS:
+        raise unknown_name("optimizer", name, OPTIMIZERS)
 
 
 def get(name, params, lr: float | None = None, use_ema: bool = False, ema_momentum: float = 0.99,
@@ -63,13 +75,7 @@ def _build(name, params, lr: float | None, **kwargs) -> torch.optim.Optimizer:
             return name(params, **given)
         except TypeError as e:
             raise PratiqueError(f"Bad arguments for optimizer {_label(name)}: {e}. Received: {given}") from e
-    check_name(name)
-    if name in _FUSABLE and "fused" not in kwargs and "foreach" not in kwargs:
-        kwargs["fused"] = True  # one kernel for all parameters: the step costs a fraction
-    try:
-        return _OPTIMIZERS[name](params, lr=_KERAS_LR.get(name, 1e-3) if lr is None else lr, **kwargs)
-    except TypeError as e:
-        raise PratiqueError(f"Bad arguments for optimizer {name!r}: {e}. Received: {kwargs}") from e
+    return OPTIMIZERS.get(name, params=params, lr=lr, **kwargs)
 
 
 def _label(fn) -> str:

@@ -11,6 +11,9 @@ import math
 import torch
 
 from .._errors import PratiqueError, unknown_name
+from ..core.registry import Registry
+
+__all__ = ["SCHEDULES", "Schedule", "build", "check_name", "get", "list_schedules"]
 
 
 def _constant(step, total, per_epoch):
@@ -51,8 +54,11 @@ def _onecycle(step, total, per_epoch, pct_start: float = 0.25, div_factor: float
     return end + (1 - end) * 0.5 * (1 + math.cos(math.pi * t))
 
 
-_SCHEDULES = {"constant": _constant, "step": _step, "cosine": _cosine, "warmup": _warmup,
-              "onecycle": _onecycle, "one_cycle": _onecycle}
+# name -> factor(step, total, per_epoch, **kwargs); SCHEDULES.get(name, **kwargs) is a Schedule
+SCHEDULES = Registry("schedule", build=lambda name, factor, **kwargs: Schedule(name, **kwargs))
+for _name, _factor in {"constant": _constant, "step": _step, "cosine": _cosine, "warmup": _warmup,
+                       "onecycle": _onecycle, "one_cycle": _onecycle}.items():
+    SCHEDULES.add(_name, _factor)
 
 
 class Schedule:
@@ -63,13 +69,13 @@ class Schedule:
         self.name, self.kwargs = name, kwargs
         import inspect
 
-        allowed = list(inspect.signature(_SCHEDULES[name]).parameters)[3:]
+        allowed = list(inspect.signature(SCHEDULES[name]).parameters)[3:]
         if set(kwargs) - set(allowed):  # wrong argument names fail here, at compile time
             raise PratiqueError(f"Bad arguments for schedule {name!r}. Expected some of: "
                                 f"{', '.join(allowed) or 'none'}. Received: {kwargs}")
 
     def factor(self, step: int, total: int, per_epoch: int) -> float:
-        return _SCHEDULES[self.name](step, total, per_epoch, **self.kwargs)
+        return SCHEDULES[self.name](step, total, per_epoch, **self.kwargs)
 
     def build(self, optimizer, total_steps: int, steps_per_epoch: int = 1):
         return torch.optim.lr_scheduler.LambdaLR(
@@ -79,13 +85,14 @@ class Schedule:
         return f"Schedule({self.name!r}, {self.kwargs})"
 
 
-def list_schedules() -> list[str]:
-    return sorted(_SCHEDULES)
+def list_schedules(glob: str | None = None) -> list[str]:
+    """Registered schedule names, sorted, optionally matching a glob."""
+    return SCHEDULES.list(glob)
 
 
 def check_name(name) -> None:
-    if name is not None and not isinstance(name, Schedule) and name not in _SCHEDULES:
-        raise unknown_name("schedule", name, _SCHEDULES)
+    if name is not None and not isinstance(name, Schedule) and name not in SCHEDULES:
+        raise unknown_name("schedule", name, SCHEDULES)
 
 
 def get(name, **kwargs) -> Schedule | None:
@@ -98,7 +105,7 @@ def get(name, **kwargs) -> Schedule | None:
     """
     if name is None or isinstance(name, Schedule):
         return name
-    return Schedule(name, **kwargs)
+    return SCHEDULES.get(name, **kwargs)
 
 
 def build(name, optimizer, total_steps: int, steps_per_epoch: int = 1):

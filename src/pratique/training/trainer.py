@@ -14,8 +14,12 @@ from lightning.fabric import Fabric
 
 from . import _layout, ema, resume
 from .callbacks import CallbackList, History
+from .grad_steps import GradientSteps
 from .interrupts import non_finite_loss
 
+__all__ = ["PRECISIONS", "Trainer", "batch_logs", "input_error", "make_fabric", "metric_logs"]
+
+PRECISIONS = ("32", "bf16-mixed", "16-mixed", "64")  # the names pratique documents (CLI choices)
 _PRECISIONS = {"32": "32-true", "bf16-mixed": "bf16-mixed", "16-mixed": "16-mixed",
                "64": "64-true", "32-true": "32-true", "bf16": "bf16-mixed", "16": "16-mixed"}
 
@@ -72,12 +76,15 @@ class Trainer:
         return x
 
     @resume.guarded  # SIGINT/SIGTERM handlers and the resume engine, for this call only
-    def fit(self, model, train, epochs: int, val=None, callbacks=(), initial_epoch: int = 0) -> History:
+    def fit(self, model, train, epochs: int, val=None, callbacks=(), initial_epoch: int = 0,
+            accumulate_grad_batches: int = 1) -> History:
         """Train `model` for `epochs` over the batches `train`; validate on `val` each epoch.
+        Steps every `accumulate_grad_batches` batches, gradients clipped per `model.gradient_clip`.
 
         Callbacks may move the start: `BackupAndRestore` raises `model.initial_epoch` on resume.
         """
         history = History()
+        self._accumulate = accumulate_grad_batches
         if self.fabric.world_size > 1:  # shard the data, keep file-writing callbacks on rank 0
             callbacks = self._distribute(train, val, callbacks)
         cbs = CallbackList([*callbacks, history], model)  # last, as in Keras: it sees every key
@@ -149,6 +156,9 @@ class Trainer:
         run = resume.current(model)
         check_finite = cbs.checks_finite_loss or getattr(model, "terminate_on_nan", False)
         update = optimizer is not None and any(p.requires_grad for p in model.module.parameters())
+        steps = GradientSteps(self.fabric, module, optimizer, len(batches) if hasattr(batches, "__len__") else 0,
+                              getattr(self, "_accumulate", 1),
+                              getattr(model, "gradient_clip", None))
         t0 = time.perf_counter()
         # each flag is read once: a hook nobody overrides costs nothing per batch
         begin, end = cbs.wants("on_train_batch_begin"), cbs.wants("on_train_batch_end")
@@ -159,7 +169,7 @@ class Trainer:
             x, y = self._to_device(x), y.to(self.fabric.device, non_blocking=True)
             if self._probe:  # the first batch decides the layout (channels-last only where safe)
                 x = self._layout(model.module, x)
-            if update:
+            if update and steps.begins(i):
                 optimizer.zero_grad(set_to_none=True)
             with torch.set_grad_enabled(update):
                 out = self._first_forward(module, x, model.module) if self._probe else module(x)
@@ -171,9 +181,7 @@ class Trainer:
                 cbs.on_invalid_loss(i, loss.detach())  # TerminateOnNaN: stop as Keras does
                 model.stop_training = True
                 break
-            if update:
-                self.fabric.backward(loss)
-                optimizer.step()
+            if update and steps.backward_and_step(i, loss):
                 if scheduler is not None:
                     scheduler.step()
             with torch.no_grad():
