@@ -226,3 +226,18 @@ def test_load_restores_the_compiled_loss_and_metrics(tmp_path):
     with pytest.warns(UserWarning, match="compile"):
         again = pq.load(tmp_path / "c.pratique", module=nn.Sequential(nn.Linear(2, 1), nn.Sigmoid()))
     assert [m.name for m in again.metrics] == ["mae"]
+
+
+def test_load_restores_the_optimizer_arguments_schedule_and_clipping(tmp_path):
+    """momentum, nesterov, weight_decay, clipping, EMA and the schedule were dropped by pq.load:
+    the reloaded model then fit with plain SGD, silently."""
+    model = pq.Model(nn.Linear(2, 3)).compile(optimizer="sgd", lr=0.1, momentum=0.9, nesterov=True,
+                                              weight_decay=1e-4, clipnorm=1.0, use_ema=True,
+                                              schedule="cosine", loss="cross_entropy")
+    model.save(tmp_path / "m.pratique")
+    loaded = pq.load(tmp_path / "m.pratique", module=nn.Linear(2, 3))
+    group = loaded.optimizer.param_groups[0]
+    assert type(loaded.optimizer) is type(model.optimizer) and group["lr"] == pytest.approx(0.1)
+    assert group["momentum"] == 0.9 and group["nesterov"] is True and group["weight_decay"] == 1e-4
+    assert loaded.gradient_clip == {"clipnorm": 1.0} and loaded.optimizer.ema is not None
+    assert repr(loaded.schedule) == repr(model.schedule) == "Schedule('cosine', {})"

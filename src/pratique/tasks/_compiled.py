@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 import warnings
 
-_NOTE = ("Losses and metrics given as callables or objects are stored as None: pass them to "
-         "compile() again after pq.load.")
+_NOTE = ("Losses, metrics, schedules and optimizer arguments given as callables or objects are "
+         "stored as None: pass them to compile() again after pq.load.")
 
 
 def _jsonable(value) -> bool:
@@ -31,13 +31,34 @@ def saved_compile(loss, metrics) -> dict:
     return entry
 
 
+def saved_settings(optimizer_kwargs: dict, schedule, terminate_on_nan: bool) -> dict:
+    """The rest of a compile call, so that a loaded model fits as the saved one did: the
+    optimizer's own arguments (momentum, nesterov, weight_decay, EMA, clipping), the schedule by
+    name and terminate_on_nan. What JSON cannot hold is left out, with the note."""
+    entry: dict = {}
+    if optimizer_kwargs:
+        if _jsonable(optimizer_kwargs):
+            entry["optimizer_kwargs"] = dict(optimizer_kwargs)
+        else:
+            entry["note"] = _NOTE
+    if isinstance(schedule, str):
+        entry["schedule"] = schedule
+    elif schedule is not None:
+        entry["note"] = _NOTE
+    if terminate_on_nan:
+        entry["terminate_on_nan"] = True
+    return entry
+
+
 def restore_compile(model, compiled: dict | None) -> None:
     """Compile `model` as the manifest says (Keras' load_model: ready to evaluate or fit)."""
     if not compiled:
         return
     from ..training import losses
 
-    args = {k: v for k, v in compiled.items() if v is not None and k not in ("loss_kwargs", "note")}
+    args = {k: v for k, v in compiled.items()
+            if v is not None and k not in ("loss_kwargs", "note", "optimizer_kwargs")}
+    args.update(compiled.get("optimizer_kwargs") or {})
     if "loss" in args and compiled.get("loss_kwargs"):
         args["loss"] = losses.get(args["loss"], **compiled["loss_kwargs"])
     if "metrics" in args:

@@ -31,7 +31,7 @@ from ._checks import (
     warn_if_nothing_trains,
 )
 from ._compile import _build_optimizer, _group_lr, _learning_rate
-from ._compiled import restore_compile, saved_compile
+from ._compiled import restore_compile, saved_compile, saved_settings
 from ._freeze import Freezing
 from ._keras_batch import KerasBatchMethods
 
@@ -107,6 +107,7 @@ class Model(Freezing, KerasBatchMethods, SuggestAttributes):
                 Keras' clipnorm= (each parameter's gradient), global_clipnorm= (all together)
                 or clipvalue= clip the gradients before each step (training/grad_steps.py).
         """
+        settings = {k: v for k, v in optimizer_kwargs.items() if k != "learning_rate"}  # for the manifest
         self.gradient_clip = pop_clip(optimizer_kwargs)
         optimizers.check_name(optimizer)
         lr = _learning_rate(lr, optimizer_kwargs)
@@ -125,7 +126,8 @@ class Model(Freezing, KerasBatchMethods, SuggestAttributes):
         self._compiled = torch.compile(self.module) if compile else None
         self._compile_args = {"optimizer": optimizer if isinstance(optimizer, str) else None,
                               "lr": _group_lr(self.optimizer, lr), "loss": self.loss_fn.name,
-                              "precision": precision, **saved_compile(self.loss_fn, metrics)}
+                              "precision": precision, **saved_compile(self.loss_fn, metrics),
+                              **saved_settings(settings, schedule, terminate_on_nan)}
         return self
 
     def _require_compiled(self, action: str) -> Trainer:
