@@ -1,12 +1,10 @@
-"""Matplotlib (Agg) helpers shared by the lab's figures."""
+"""Matplotlib helpers shared by the lab's figures."""
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+from .. import _figure as plt  # bare Figures: the user's backend is never switched
 
-matplotlib.use("Agg")  # files, never windows
-import matplotlib.pyplot as plt
 from matplotlib.colors import ListedColormap
 
 # light colors for class regions, strong ones for the points on top (same hue, same order)
