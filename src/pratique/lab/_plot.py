@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import _figure as plt  # bare Figures: the user's backend is never switched
-
 from matplotlib.colors import ListedColormap
+
+from .. import _figure as plt  # bare Figures: the user's backend is never switched
 
 # light colors for class regions, strong ones for the points on top (same hue, same order)
 REGION_COLORS = ["#a6c8ff", "#ffc4a3", "#b5e6b5", "#e5c6f0", "#f5e3a0"]
