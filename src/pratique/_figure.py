@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import io
+import sys
 
 import matplotlib
 from matplotlib.figure import Figure as _Figure
@@ -45,7 +46,10 @@ def subplots(nrows: int = 1, ncols: int = 1, figsize=None, **kwargs):
 
 
 def close(fig) -> None:
-    """Nothing to release: a bare Figure is garbage collected like any object (pyplot's API)."""
+    """Release a figure the caller made with pyplot (as `plt.close`); a bare Figure needs nothing."""
+    pyplot = sys.modules.get("matplotlib.pyplot")  # never imported here: that would pick a backend
+    if pyplot is not None:
+        pyplot.close(fig)
 
 
 def get_cmap(name: str):

@@ -41,6 +41,16 @@ def test_figures_are_not_registered_with_pyplot():
     assert fig._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_save_figure_still_closes_a_pyplot_figure(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from pratique.reports import save_figure
+
+    fig, _ = plt.subplots()
+    save_figure(fig, tmp_path / "x.png")
+    assert fig.number not in plt.get_fignums() and (tmp_path / "x.png").stat().st_size > 0
+
+
 def test_summary_html_has_the_counts():
     from pratique.models.summary import summarize
 
