@@ -51,7 +51,10 @@ def test_resume_continues_from_the_saved_epoch(tmp_path, monkeypatch, capsys):
     rows = list(csv.DictReader(Path("runs/r/metrics.csv").read_text().splitlines()))
     assert rows[-1]["epoch"] == "1"
     assert yaml.safe_load(Path("runs/r/config.yaml").read_text())["epochs"] == 2
-    code, err = exit_code(["train", "--resume", "runs/r/last.ckpt", "--epochs", "2"], capsys)
+    capsys.readouterr()
+    main(["train", "--resume", "runs/r/last.ckpt"])  # finished: completes the report, exits 0
+    assert "nothing left to train" in capsys.readouterr().out
+    code, err = exit_code(["train", "--resume", "runs/r/last.ckpt", "--epochs", "1"], capsys)
     assert code == 2 and "already trained 2 epochs" in err
 
 

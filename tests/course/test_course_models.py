@@ -215,3 +215,15 @@ def test_hub_only_pretrained_offline_fails_at_once(monkeypatch):
         pq.models.create_model("resnet18", pretrained=True)
     assert time.perf_counter() - start < 10  # not a minute of retries
     assert huggingface_hub.constants.HF_HUB_OFFLINE is False  # put back
+
+
+def test_flash_backbone_keyword_starts_from_pretrained_weights_as_flash():
+    from pratique.models import pretrained as weights
+
+    flash = pq.ImageClassifier(backbone="efficientnet_lite0", num_classes=2)  # Flash's default: pretrained
+    file = torch.load(weights.bundled_path(), map_location="cpu", weights_only=True)
+    assert torch.equal(flash.module.conv_stem.weight, file["_conv_stem.weight"])
+    assert not flash.has_random_backbone()
+    ours = pq.ImageClassifier("efficientnet_lite0", num_classes=2)  # a name: random, as before
+    assert ours.has_random_backbone()
+    assert pq.ImageClassifier(backbone="lenet5").has_random_backbone()  # no weights exist: none asked

@@ -45,4 +45,11 @@ def f32(*arrays):
     return tuple(np.asarray(a, dtype="float32") for a in arrays)
 
 
+def example_model(units, in_features=4):
+    """Keras' ExampleModel: Dense(units, use_bias=False, kernel_initializer=Ones())."""
+    layer = nn.Linear(in_features, units, bias=False)
+    nn.init.ones_(layer.weight)
+    return pq.Model(layer, accelerator="cpu")
+
+
 torch.set_num_threads(1)

@@ -51,3 +51,12 @@ def test_model_conformance(name, tmp_path):
     with torch.no_grad():
         after = loaded.module(x)
     torch.testing.assert_close(after, before, rtol=0, atol=0)
+
+    # channels-last is applied to registry models only (training/_layout.py): same outputs
+    from pratique.models.registry import layout_safe
+
+    assert layout_safe(loaded.module)
+    loaded.module.to(memory_format=torch.channels_last)
+    with torch.no_grad():
+        cl = loaded.module(x.contiguous(memory_format=torch.channels_last))
+    torch.testing.assert_close(cl, before, rtol=1e-4, atol=1e-5)

@@ -83,6 +83,13 @@ def test_fit_one_cycle_peaks_at_lr_max_then_restores():
     assert model.optimizer.param_groups[0]["lr"] == pytest.approx(0.5) and model.schedule is None
 
 
+def keras_class_weighted(logits, y, w):
+    """Keras' fit(class_weight=): each sample's loss times its class weight, summed and divided
+    by the batch size (keras/src/losses/loss.py, reduce_values, "sum_over_batch_size"), not by
+    the sum of the weights as torch's weight= does."""
+    return (F.cross_entropy(logits, y, reduction="none") * w[y]).sum() / len(y)
+
+
 def test_class_weight_balanced_and_in_the_loss():
     y = torch.tensor([0, 0, 0, 1])
     assert compute_class_weight("balanced", y).tolist() == pytest.approx([4 / 6, 2.0])
@@ -92,7 +99,7 @@ def test_class_weight_balanced_and_in_the_loss():
     losses_seen = []
     model.fit(x, y, epochs=1, batch_size=96, verbose=0, shuffle=False, class_weight={0: 5.0},
               callbacks=[pq.callbacks.LambdaCallback(on_train_batch_begin=lambda b, logs: losses_seen.append(
-                  F.cross_entropy(model.module(x), y, weight=torch.tensor([5.0, 1, 1])).item()))])
+                  keras_class_weighted(model.module(x), y, torch.tensor([5.0, 1, 1])).item()))])
     assert model.history.history["loss"][0] == pytest.approx(losses_seen[0], rel=1e-5)
     with pytest.raises(pq.PratiqueError, match="class_weight"):
         model.fit(x, y, class_weight="heavy", verbose=0)

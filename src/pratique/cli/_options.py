@@ -1,8 +1,6 @@
 """Options shared by the run commands (train, finetune, lr-find) and `--config` merging."""
 from __future__ import annotations
 
-import os
-
 import click
 from click.core import ParameterSource
 
@@ -62,7 +60,8 @@ def run_options(strategy_flag: str = "--strategy", name: str = "train", skip=())
         click.option("--precision", type=click.Choice(PRECISIONS), default=_D.precision, show_default=True,
                      help="32-bit, or mixed precision on GPUs (bf16-mixed, 16-mixed)."),
         click.option("--resume", type=click.Path(dir_okay=False),
-                     help="A last.ckpt to continue from (its run's config.yaml is the base)."),
+                     help="A last.ckpt to continue with the settings stored in it (only --epochs "
+                          "and the device flags may change)."),
         click.option("--project", default=_D.project, show_default=True, help="Parent folder of run directories."),
         click.option("--name", default=name, show_default=True, help="Run name; name2, name3... if taken."),
         click.option("--exist-ok", is_flag=True, help="Reuse an existing run directory."),
@@ -80,14 +79,16 @@ def run_options(strategy_flag: str = "--strategy", name: str = "train", skip=())
     return decorate
 
 
+def given_options(ctx: click.Context, options: dict) -> dict:
+    """The options set on the command line (or by environment), not left at their defaults."""
+    return {k: v for k, v in options.items() if k != "config_path" and ctx.get_parameter_source(k)
+            in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)}
+
+
 def build_config(ctx: click.Context, options: dict) -> TrainConfig:
-    """Defaults < `--config` file (or the resumed run's config.yaml) < flags given on the command line."""
+    """Defaults < `--config` file < flags given on the command line. (`--resume` alone takes the
+    checkpoint's config: the CLI passes only the given flags, see cli/train.py.)"""
     path = options.pop("config_path", None)
-    if path is None and options.get("resume"):
-        saved = os.path.join(os.path.dirname(os.path.abspath(options["resume"])), "config.yaml")
-        path = saved if os.path.exists(saved) else None
     base = TrainConfig.from_yaml(path).to_dict() if path else {}
-    given = {k: v for k, v in options.items()
-             if ctx.get_parameter_source(k) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)}
-    merged = {**options, **base, **given}
+    merged = {**options, **base, **given_options(ctx, options)}
     return TrainConfig.from_dict(merged)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ._options import build_config, run_options
+from ._options import build_config, given_options, run_options
 
 
 @click.command()
@@ -22,9 +22,12 @@ def train(ctx, **options):
       pratique train --data pets/ --model resnet18 --pretrained --image-size 224
       pratique train --data pets/ --skip-bad          # unreadable files listed in skipped.csv
       pratique train --config runs/train/config.yaml   # repeat a run (into a new directory)
-      pratique train --resume runs/train/last.ckpt --epochs 10
+      pratique train --resume runs/train/last.ckpt     # same settings; finishes a stopped run
       pratique train --devices 2 --strategy ddp --batch-size 64   # data-parallel, 2 processes
     """
     from ..tasks.run import train as run_train
 
-    run_train(build_config(ctx, options))
+    if options.get("resume") and not options.get("config_path"):  # the checkpoint's settings,
+        run_train(**given_options(ctx, options))  # with only the flags given, to check them
+    else:
+        run_train(build_config(ctx, options))

@@ -8,6 +8,7 @@ import os
 
 import torch
 
+from ..models.outputs import output_kind, probabilities
 from .class_scores import plot_class_scores
 from .confusion import plot_confusion_matrix
 from .curves import save_figure
@@ -42,9 +43,12 @@ def report_model(model, batches, logs: dict | None = None, directory=None) -> Ev
     `directory` is given, also write report.json/.md, confusion_matrix.csv, and the PNGs
     confusion_matrix.png, class_scores.png and top_losses.png there (decision_regions.png
     instead of top_losses.png for 2-D points, which are no pictures)."""
-    top, points = TopLosses(12), []
+    kind = output_kind(model.module, getattr(model, "loss_fn", None))  # not a softmax of probabilities
+    top, points = TopLosses(12, kind), []
     logits, targets = collect_predictions(model.module, _keep_points(batches, points), top=top)
-    report = EvaluationReport({**(logs or {}), **evaluation_report(targets, logits.softmax(dim=1), model.classes)})
+    probs = probabilities(logits, kind)  # a binary head: (N, 2), so class 1 is "p > 0.5"
+    report = EvaluationReport({**(logs or {}),
+                               **evaluation_report(targets.reshape(-1).long(), probs, _names(model, probs))})
     if directory is not None:
         directory = os.fspath(directory)
         write_report(report, directory)
@@ -69,3 +73,10 @@ def _keep_points(batches, points: list):
         if x.dim() == 2 and x.shape[1] == 2:
             points.append(x.detach().cpu())
         yield x, y
+
+
+def _names(model, probs) -> list | None:
+    """The model's class names; none when they do not name the columns (a one-column binary
+    head trained without names gives two columns, "0" and "1")."""
+    classes = getattr(model, "classes", None)
+    return list(classes) if classes is not None and len(classes) == probs.shape[1] else None

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 
+from ..models.outputs import probabilities
 from ._images import grid, show
 from .curves import plt
 
@@ -17,22 +17,23 @@ class TopLosses:
         >>> fig = plot_top_losses(*top.result(), classes)
     """
 
-    def __init__(self, k: int = 9):
-        self.k = k
-        self.images = self.logits = self.targets = self.losses = None
+    def __init__(self, k: int = 9, kind: str = "logits"):
+        self.k, self.kind = k, kind  # what the outputs are (models/outputs.py)
+        self.images = self.probs = self.targets = self.losses = None
 
     def update(self, x: torch.Tensor, logits: torch.Tensor, y: torch.Tensor) -> None:
-        x, logits, y = x.detach().cpu(), logits.detach().float().cpu(), y.detach().cpu()
-        losses = F.cross_entropy(logits, y, reduction="none")
+        x, y = x.detach().cpu(), y.detach().cpu().reshape(-1).long()  # binary targets may be (N, 1) floats
+        probs = probabilities(logits.detach().cpu(), self.kind)
+        losses = -probs.gather(1, y[:, None]).squeeze(1).clamp_min(1e-12).log()  # cross-entropy
         if self.losses is not None:
-            x, logits = torch.cat([self.images, x]), torch.cat([self.logits, logits])
+            x, probs = torch.cat([self.images, x]), torch.cat([self.probs, probs])
             y, losses = torch.cat([self.targets, y]), torch.cat([self.losses, losses])
         keep = losses.topk(min(self.k, len(losses))).indices
-        self.images, self.logits, self.targets, self.losses = x[keep], logits[keep], y[keep], losses[keep]
+        self.images, self.probs, self.targets, self.losses = x[keep], probs[keep], y[keep], losses[keep]
 
     def result(self):
         """(images, true labels, probabilities) of the kept samples, highest loss first."""
-        return self.images, self.targets, self.logits.softmax(dim=1)
+        return self.images, self.targets, self.probs
 
 
 def plot_top_losses(images, y_true, y_prob, classes=None, title: str = "Top losses"):

@@ -1,6 +1,12 @@
-"""The `.pratique` model file: a zip of `weights.safetensors` and `manifest.json`. Never a pickle."""
+"""The `.pratique` model file: a zip of `weights.safetensors` and `manifest.json`. Never a pickle.
+
+The manifest holds `weights_sha256`, the SHA-256 of the weights file, checked on load on top of
+the zip's CRC-32 (which `zipfile` checks on read): a file rebuilt around changed weights, or damage
+a CRC misses, is refused. Files without it (older pratique) rely on the CRC alone.
+"""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import zipfile
@@ -18,9 +24,10 @@ FORMAT = "pratique-model"
 
 def write_model_file(path, state_dict: dict, manifest: dict) -> None:
     """Write the zip atomically; `manifest` gets the format name and library version."""
-    manifest = {"format": FORMAT, "pratique_version": __version__, **manifest}
     tensors = {k: v.detach().cpu().contiguous() for k, v in state_dict.items()}
     weights = st_save(tensors)
+    manifest = {"format": FORMAT, "pratique_version": __version__, **manifest,
+                "weights_sha256": hashlib.sha256(weights).hexdigest()}
 
     def write(f):
         with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as z:
@@ -58,12 +65,25 @@ def read_model_file(path) -> tuple[dict[str, torch.Tensor], dict]:
         raise PratiqueError(f"{path!r} has format {found!r}; expected {FORMAT!r}.")
     _check_version(path, str(manifest.get("pratique_version", "0")))
     _check_manifest(path, manifest)
+    _check_digest(path, manifest, weights)
     try:  # safetensors: a header and raw tensor bytes, nothing that can run
         return st_load(weights), manifest
     except Exception as e:  # noqa: BLE001 -- any safetensors failure is damage
         raise PratiqueError(
             f"{path!r} has damaged weights ({type(e).__name__}: {str(e)[:200]}). Expected "
             "weights.safetensors written by Model.save(); it was refused.") from None
+
+
+def _check_digest(path: str, manifest: dict, weights: bytes) -> None:
+    saved = manifest.get("weights_sha256")
+    if saved is None:
+        return  # written before digests: the zip's CRC-32 still covers damage
+    found = hashlib.sha256(weights).hexdigest()
+    if saved != found:
+        raise PratiqueError(
+            f"{path!r} has damaged weights: weights.safetensors does not match the SHA-256 in its "
+            f"manifest (stored {str(saved)[:16]}..., computed {found[:16]}...). It was refused. "
+            "Expected a file written by Model.save() and unchanged since; save the model again.")
 
 
 def _check_version(path: str, saved: str) -> None:

@@ -37,6 +37,20 @@ def check_int(name: str, value, minimum: int) -> None:
         raise PratiqueError(f"{name} must be an int >= {minimum}. Received: {name}={value!r}")
 
 
+def check_validation_freq(freq) -> None:
+    """Keras' validation_freq: an int >= 1 (every N-th epoch) or a list of epochs, from 1."""
+    if isinstance(freq, list) and all(isinstance(e, int) and not isinstance(e, bool) and e >= 1 for e in freq):
+        return
+    if not isinstance(freq, int) or isinstance(freq, bool) or freq < 1:
+        raise PratiqueError("validation_freq must be an int >= 1 (validate every N-th epoch) or a "
+                            f"list of epochs counted from 1. Received: validation_freq={freq!r}")
+
+
+def check_verbose(verbose) -> None:
+    if verbose not in (0, 1, 2, "auto") or isinstance(verbose, bool):
+        raise PratiqueError(f"verbose must be 0 (silent), 1, 2 or 'auto'. Received: verbose={verbose!r}")
+
+
 def check_schedule_callbacks(schedule, callbacks) -> None:
     """A compiled per-batch schedule sets the LR at every batch, so an LR callback's change
     would be undone at the next one; Keras refuses the combination too (its optimizer with a

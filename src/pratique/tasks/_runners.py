@@ -13,6 +13,7 @@ import torch
 
 from .._errors import PratiqueError
 from ..data.preprocess import Preprocessing
+from ..models.outputs import output_kind
 from ..training._layout import decided
 
 METADATA_KEY = "pratique"  # JSON in ONNX metadata_props / TorchScript extra files
@@ -27,6 +28,7 @@ class TorchRunner:
         self.fabric = make_fabric(model.accelerator, model.devices)
         self.module = model.module.to(self.fabric.device)
         self.classes = list(model.classes) if model.classes else None
+        self.outputs = output_kind(model.module, getattr(model, "loss_fn", None))
         pre = dict(model.preprocessing or {})
         self.input_shape = _check_shape(model.input_shape or pre.get("input_shape"), "the model")
         self.preprocess = Preprocessing(pre, self.input_shape)
@@ -90,6 +92,7 @@ class TorchScriptRunner:
 
 def _init_from_metadata(runner, meta: dict, path: str) -> None:
     runner.classes = meta.get("classes")
+    runner.outputs = meta.get("outputs", "logits")  # older exports held logits
     pre = dict(meta.get("preprocessing") or {})
     if meta.get("normalization_baked"):  # the graph normalizes; feed it scaled pixels only
         pre.pop("mean", None)

@@ -1,14 +1,17 @@
 """ImageClassifier: a `Model` built by name from the registry, with class names and preprocessing."""
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import torch
 from torch import nn
 
 from .._errors import PratiqueError
+from ..models.outputs import output_kind, probabilities
 from ..models.registry import create_model, get_model_card
 from ._task_args import check_head, merge, task_args
-from .model import Model, _seeded
+from .model import Model, _print_steps, _seeded
 
 
 class ImageClassifier(Model):
@@ -20,7 +23,9 @@ class ImageClassifier(Model):
         num_classes: number of classes (default 10; 1000 with the ImageNet head and class names
             when `pretrained` weights are asked for and no `num_classes` is given).
         in_channels: image channels (default: the model's design, 1 for the LeNets).
-        pretrained: start from pretrained weights where the model has them.
+        pretrained: start from pretrained weights where the model has them. Default: False with
+            a name, True with `backbone=` (Lightning Flash's default; offline, hub-only weights fail
+            at once with the fix).
         seed: seed for the initial weights (the global random state is left untouched).
         backbone, head, optimizer, learning_rate, metrics, loss_fn, labels: Lightning Flash's
             task arguments. Without `compile()`, `fit` and `finetune` train with them (Flash's
@@ -35,9 +40,10 @@ class ImageClassifier(Model):
     """
 
     def __init__(self, name_or_module=None, num_classes: int | None = None,
-                 in_channels: int | None = None, pretrained=False, seed: int | None = None, *,
+                 in_channels: int | None = None, pretrained=None, seed: int | None = None, *,
                  backbone=None, head: str = "linear", optimizer=None, learning_rate=None,
                  metrics=None, loss_fn=None, labels=None, **kwargs):
+        flash_style = backbone is not None
         name_or_module = _backbone(name_or_module, backbone)
         check_head(head)
         if labels is not None:  # Flash's class names
@@ -51,6 +57,8 @@ class ImageClassifier(Model):
             raise PratiqueError("ImageClassifier takes a model name or an nn.Module. "
                                 f"Received: {type(name_or_module).__name__}.")
         card = get_model_card(name_or_module)
+        if pretrained is None:  # Flash's `backbone=` means ImageNet weights (its default); a name, none
+            pretrained = flash_style and card.pretrained is not None
         if num_classes is None:  # pretrained: keep the ImageNet head and names, as timm and Keras do
             num_classes = 1000 if _imagenet_head(pretrained) else 10
         with _seeded(seed):
@@ -111,11 +119,11 @@ class ImageClassifier(Model):
         super().save_checkpoint(path, {"architecture": self.architecture, **(extra or {})})
 
     def predict(self, x, batch_size: int = 256, output: str = "logits", top_k: int | None = None,
-                callbacks=None):
+                callbacks=None, verbose=0):
         """Predict on images: `output` is "logits", "probabilities" or "labels" (class names when
         known, else indices); `top_k` gives the k best labels and probabilities per image.
         `x` is an array of images, or image files: a path, folder, glob, CSV of paths or a list.
-        `callbacks` (arrays only) get Keras' on_predict_* hooks."""
+        `callbacks` (arrays only) get Keras' on_predict_* hooks; `verbose` as `Model.predict`."""
         x = getattr(x, "predict_files", x)  # Flash's from_files(predict_files=...)
         if output not in ("logits", "probabilities", "labels"):
             raise PratiqueError(f"output must be 'logits', 'probabilities' or 'labels'. Received: {output!r}")
@@ -125,13 +133,18 @@ class ImageClassifier(Model):
             if callbacks:
                 raise PratiqueError("predict(files, callbacks=...): callbacks run on arrays of images. "
                                     "For files, use pratique.tasks.predict.predict_rows(progress=...).")
-            logits = torch.from_numpy(file_logits(self, x, min(batch_size, 64)))
+            from ._checks import check_verbose
+
+            check_verbose(verbose)
+            t0, size = time.perf_counter(), min(batch_size, 64)
+            logits = torch.from_numpy(file_logits(self, x, size))
+            _print_steps(verbose, -(-len(logits) // size), t0)
         else:
-            logits = torch.from_numpy(super().predict(x, batch_size, callbacks=callbacks))
+            logits = torch.from_numpy(super().predict(x, batch_size, callbacks=callbacks, verbose=verbose))
         if output == "logits" and top_k is None:
             return logits.numpy()
-        probs = logits.softmax(dim=-1)
-        names = np.asarray(self.classes) if self.classes else None
+        probs = probabilities(logits, output_kind(self.module, self.loss_fn))  # binary: (N, 2)
+        names = np.asarray(self.classes) if self.classes and len(self.classes) == probs.shape[1] else None
         if top_k is not None:
             p, idx = probs.topk(top_k, dim=-1)
             labels = names[idx.numpy()] if names is not None else idx.numpy()

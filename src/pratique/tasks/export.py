@@ -15,6 +15,7 @@ from torch import nn
 from .._errors import PratiqueError
 from .._version import __version__
 from ..data.preprocess import Preprocessing
+from ..models.outputs import output_kind
 from ..training.checkpoint import atomic_write
 from ._runners import METADATA_KEY
 
@@ -95,12 +96,13 @@ def _prepare(model, bake: bool) -> tuple[nn.Module, dict]:
                             "model has none. Export without it.")
     if bake:
         module = _Normalized(module, pre["mean"], pre["std"]).eval()
+    kind = output_kind(model.module, getattr(model, "loss_fn", None))  # how runners read them
     meta = {"classes": model.classes, "preprocessing": pre, "input_shape": [int(s) for s in shape],
             "num_classes": getattr(model, "num_classes", None), "normalization_baked": bool(bake),
             "architecture": model.architecture, "pratique_version": __version__,
             "input": "float32 (N, C, H, W), pixels * scale (default 1/255)"
                      + ("" if bake else ", then (x - mean) / std per channel"),
-            "output": "logits (N, num_classes)"}
+            "output": f"{kind} (N, num_classes)", "outputs": kind}
     return module, meta
 
 

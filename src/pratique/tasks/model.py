@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 
 import numpy as np
 import torch
@@ -23,15 +24,18 @@ from ._checks import (
     check_image_data_fit,
     check_int,
     check_schedule_callbacks,
+    check_validation_freq,
+    check_verbose,
     steps_per_epoch_batches,
     warn_if_nothing_trains,
 )
 from ._compile import _build_optimizer, _group_lr, _learning_rate
 from ._compiled import restore_compile, saved_compile
 from ._freeze import Freezing
+from ._keras_batch import KerasBatchMethods
 
 
-class Model(Freezing, SuggestAttributes):
+class Model(Freezing, KerasBatchMethods, SuggestAttributes):
     """Keras' lifecycle on a PyTorch module (kept as `.module`).
 
     Args:
@@ -83,8 +87,8 @@ class Model(Freezing, SuggestAttributes):
             optimizer: "adam", "sgd", "adamw", "rmsprop", "adagrad", "adadelta", an optimizer
                 class or `functools.partial` (called with the parameters, `lr` when given and
                 `**optimizer_kwargs`, as torch would), or an optimizer built on `module.parameters()`.
-            lr: the learning rate (also `learning_rate=`, Keras' and Flash's name); default 1e-3
-                for a name, the class's own default for a class or partial.
+            lr: the learning rate (also `learning_rate=`, Keras' and Flash's name); Keras' default
+                for a name (0.01 for "sgd", else 1e-3), the class's own default for a class or partial.
             loss: "cross_entropy", "nll", "hinge", "mse", "l1", "bce", "bce_with_logits", Keras'
                 names ("sparse_categorical_crossentropy", ...: probabilities in, as in Keras), a
                 callable, or `pq.losses.get(name, **kwargs)` (e.g. `from_logits=True`).
@@ -131,7 +135,7 @@ class Model(Freezing, SuggestAttributes):
             validation_split: float = 0.0, callbacks=None, shuffle: bool = True, verbose: int = 1,
             seed: int | None = None, initial_epoch: int = 0, class_weight=None, resume_from=None,
             validation_batch_size: int | None = None, steps_per_epoch: int | None = None,
-            validation_steps: int | None = None):
+            validation_steps: int | None = None, validation_freq=1):
         """Train for `epochs`; returns a `History` whose `.history` holds per-epoch lists.
 
         `x` may be a numpy array, a tensor, a tuple `(x, y)` or an `ImageData`. uint8 images are
@@ -140,13 +144,16 @@ class Model(Freezing, SuggestAttributes):
         dropout of this fit (torch, numpy and Python's random) and restores the global random
         state afterwards. `verbose`: 0 silent, 1 progress bar (one line per epoch when stdout
         is not a terminal), 2 one line per epoch. `class_weight`: a dict {class: weight} or
-        "balanced" (n_samples / (n_classes * count)); it weights the loss of a named
-        classification loss (weighted mean, as torch computes it). `resume_from` (a
+        "balanced" (n_samples / (n_classes * count)); it weights each sample's loss by its
+        class, summed and divided by the batch size, as Keras does (torch's `weight=` divides by
+        the sum of the weights instead: pass `pq.losses.get("cross_entropy",
+        class_weight=...)` as the loss for that). `resume_from` (a
         `last.ckpt`) continues an interrupted fit exactly where it stopped: pass the same data
         and arguments as the first run. `validation_batch_size` (default: `batch_size`, as
         Keras) batches the validation data. `steps_per_epoch` cuts epochs of that many
         batches (an epoch continues where the last stopped, as in Keras 3);
-        `validation_steps` validates on the first that many batches.
+        `validation_steps` validates on the first that many batches. `validation_freq` (Keras):
+        validate every N-th epoch (an int), or at the epochs (from 1) of a list.
         """
         trainer = self._require_compiled("fit")
         check_int("epochs", epochs, 1)
@@ -157,6 +164,7 @@ class Model(Freezing, SuggestAttributes):
         check_schedule_callbacks(self.schedule, callbacks)
         if validation_steps is not None:
             check_int("validation_steps", validation_steps, 1)
+        check_validation_freq(validation_freq)
         if hasattr(x, "train_batches"):
             check_image_data_fit(x, y, batch_size, validation_data, validation_split, validation_batch_size)
         batch_size = 32 if batch_size is None else batch_size
@@ -166,7 +174,7 @@ class Model(Freezing, SuggestAttributes):
         warn_if_nothing_trains(self.module)
         if steps_per_epoch is not None:
             train = steps_per_epoch_batches(train, steps_per_epoch, resume_from)
-        self._validation_steps = validation_steps
+        self._validation_steps, self._validation_freq = validation_steps, validation_freq
         if verbose:
             callbacks.append(ProgbarLogger(verbose))
         self._train_batches = train
@@ -186,14 +194,14 @@ class Model(Freezing, SuggestAttributes):
         return self.history
 
     def _weighted_loss(self, class_weight, train):
-        from ..training.class_weight import compute_class_weight
+        from ..training.class_weight import compute_class_weight, keras_weighted
 
         if self._loss_name not in ("cross_entropy", "nll"):
             raise PratiqueError("class_weight needs a named classification loss ('cross_entropy' or "
                                 f"'nll'). Received loss={self._loss_name or 'a callable'}; weight "
                                 "your own loss instead.")
         weights = compute_class_weight(class_weight, getattr(train, "y", None))
-        return losses.get(self._loss_name, class_weight=weights)
+        return keras_weighted(self.loss_fn, weights)  # Keras' weighting, not torch's weight=
 
     # -- fastai and Flash conveniences ---------------------------------------------------------
     def lr_find(self, x, y=None, start_lr: float = 1e-7, end_lr: float = 10.0, num_iter: int = 100,
@@ -312,17 +320,23 @@ class Model(Freezing, SuggestAttributes):
             raise PratiqueError("evaluate needs targets: pass y, a tuple (x, y) or an ImageData.")
         return _inputs.batches(x, y, batch_size, preprocessing=self.preprocessing)
 
-    def predict(self, x, batch_size: int = 256, callbacks=None) -> np.ndarray:
+    def predict(self, x, batch_size: int = 256, callbacks=None, verbose=0) -> np.ndarray:
         """The module's outputs (e.g. logits) for `x`, as a numpy array.
 
         `callbacks` (a Callback or a list) get Keras' on_predict_begin/end and
-        on_predict_batch_begin/end (whose logs hold the batch's `outputs`)."""
+        on_predict_batch_begin/end (whose logs hold the batch's `outputs`). `verbose`: 0 silent
+        (the default here; Keras' "auto" shows a bar), 1, 2 or "auto" print one line when done,
+        `4/4 - 0.0s - 2ms/step`, as Keras' finished bar reads."""
+        check_verbose(verbose)
         cbs = self._callback_list(callbacks)  # a wrong callback fails before any work
         trainer = self._trainer or Trainer(make_fabric(self.accelerator, self.devices, "32",
                                                                  self.strategy, self.num_nodes))
-        x, _ = _inputs.as_tensors(x)
+        x, _ = _inputs.as_tensors(_inputs.one_input(x, "predict"))
         batches = _inputs.batches(x, None, batch_size, preprocessing=self.preprocessing)
-        return trainer.predict(self.module, batches, cbs, owner=self).numpy()
+        t0 = time.perf_counter()
+        out = trainer.predict(self.module, batches, cbs, owner=self).numpy()
+        _print_steps(verbose, len(batches), t0)
+        return out
 
     def _callback_list(self, callbacks) -> CallbackList | None:
         """The CallbackList for an evaluate or predict call; None (no hook calls) without callbacks."""
@@ -374,6 +388,13 @@ class Model(Freezing, SuggestAttributes):
         state = resume.load_resume_state(path)
         resume.restore_state(self, state)
         return state
+
+
+def _print_steps(verbose, steps: int, t0: float) -> None:
+    """predict's one line when verbose: Keras' last progress-bar line, without the bar."""
+    if verbose:
+        took = time.perf_counter() - t0
+        print(f"{steps}/{steps} - {took:.1f}s - {1000 * took / max(steps, 1):.0f}ms/step", flush=True)
 
 
 @contextlib.contextmanager

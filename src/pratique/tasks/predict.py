@@ -21,6 +21,7 @@ import torch
 
 from .._errors import PratiqueError
 from ..data.decode import IMAGE_EXTENSIONS
+from ..models.outputs import probabilities
 from ..training.checkpoint import atomic_write
 from ._runners import open_runner
 
@@ -129,7 +130,7 @@ def predict_rows(model, source, top_k: int = 1, batch_size: int = 64, tta: bool 
         >>> for row in predict_rows("best.pratique", "photos/", top_k=3): print(row)
     """
     runner = open_runner(model, trust=trust)
-    classes = runner.classes or [str(i) for i in range(runner.num_classes)]
+    classes = runner.classes or [str(i) for i in range(max(runner.num_classes, 2))]  # 1 output: binary
     thr = _thresholds(threshold, len(classes)) if multi_label else None
     k = max(1, min(int(top_k), len(classes)))
     on_gpu = getattr(getattr(runner, "fabric", None), "device", torch.device("cpu")).type != "cpu"
@@ -152,7 +153,8 @@ def predict_rows(model, source, top_k: int = 1, batch_size: int = 64, tta: bool 
 
 
 def _probabilities(runner, x: torch.Tensor, tta: bool, multi_label: bool) -> np.ndarray:
-    act = torch.sigmoid if multi_label else (lambda t: t.softmax(-1))
+    kind = getattr(runner, "outputs", "logits")  # a softmax of probabilities would flatten them
+    act = torch.sigmoid if multi_label else (lambda t: probabilities(t, kind))
     p = act(torch.as_tensor(runner(x)).float())
     if tta:
         p = (p + act(torch.as_tensor(runner(x.flip(-1))).float())) / 2

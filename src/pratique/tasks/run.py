@@ -17,6 +17,7 @@ from ..models.registry import get_model_card
 from ..training.callbacks import CSVLogger, ModelCheckpoint, TensorBoard
 from ..training.checkpoint import atomic_write
 from ..training.resume import ResumeCheckpoint, load_resume_state
+from ._resume_config import given_keys, resume_config
 from .classifier import ImageClassifier
 
 _FILE_SUFFIXES = (".csv", ".txt")
@@ -205,11 +206,8 @@ def _build(config: TrainConfig, data: RunData) -> ImageClassifier:
 
 def _run_dir(config: TrainConfig) -> tuple[str, str]:
     """(run directory, base name): a resumed run continues in its checkpoint's directory."""
-    if config.resume:
-        run_dir = os.path.dirname(config.resume) or "."
-        saved = os.path.join(run_dir, "config.yaml")
-        name = TrainConfig.from_yaml(saved).name if os.path.exists(saved) else config.name
-        return run_dir, name
+    if config.resume:  # its config is the checkpoint's (_resume_config.py), name included
+        return os.path.dirname(config.resume) or ".", config.name
     return next_run_dir(config.project, config.name, config.exist_ok), config.name
 
 
@@ -262,24 +260,25 @@ def finetune(config: TrainConfig | None = None, **overrides) -> dict:
 
 
 def _run(config, overrides: dict, mode: str) -> dict:
+    given = given_keys(config, overrides)
     config = TrainConfig.from_dict({**(config.to_dict() if config else {}), **overrides})
     _check(config)
     if mode == "finetune" and config.resume:
         raise PratiqueError("--resume continues a `pratique train` run; finetune starts afresh. "
                             "Drop --resume, or use `pratique train --resume`.")
+    state = None
+    if config.resume:  # loaded safely now; its config is the run's; fit restores it exactly
+        state = load_resume_state(config.resume)
+        config = resume_config(config, given, state)
     data = resolve_data(config.data, config.image_size, config.batch_size, config.validation_split,
                         config.seed, config.skip_bad)
     config = _points_model(config, data)
     seed_everything(config.seed)
     model = _build(config, data)
-    if config.resume:  # loaded safely now; fit(resume_from=...) restores it exactly
-        initial_epoch = int(load_resume_state(config.resume).get("epoch", 0))
-        if initial_epoch >= config.epochs:
-            raise PratiqueError(f"{config.resume!r} has already trained {initial_epoch} epochs. "
-                                f"Pass --epochs greater than {initial_epoch} to continue it.")
     fabric = model._trainer.fabric  # data-parallel: one run directory, rank 0 names and writes it
     zero = fabric.is_global_zero
     run_dir, name = fabric.broadcast(_run_dir(config) if zero else None)
+    model.run_config = config.recipe(name).to_dict()  # in every last.ckpt: what a resume runs with
     if zero:
         os.makedirs(run_dir, exist_ok=True)
         recipe = config.recipe(name).to_yaml().encode()
@@ -295,7 +294,9 @@ def _run(config, overrides: dict, mode: str) -> dict:
         history = model.finetune(x if y is None else (x, y), strategy=config.finetune_strategy,
                                  **fit_kwargs)
     else:
-        history = model.fit(resume_from=config.resume, **fit_kwargs)
+        # the file actually read (last.ckpt, or .prev after damage): read again without a warning
+        resume_from = state["_loaded_from"] if state else None
+        history = model.fit(resume_from=resume_from, **fit_kwargs)
     # report.json/.md, confusion_matrix.csv/.png, class_scores.png, top_losses.png
     test = model.evaluate(*data.eval_inputs(), verbose=0, return_dict=True,
                           report=run_dir if zero else False)

@@ -4,7 +4,9 @@ A checkpoint file is written to a temporary file in its own directory, fsynced, 
 target and the directory fsynced: a reader (or a crash) sees the old file or the new one, never
 half of one. The previous checkpoint stays beside it as `NAME.prev` so a file damaged after it was
 written can fall back. Loading uses `torch.load(weights_only=True)` only: a file that carries
-pickled code is refused, never loaded another way.
+pickled code is refused, never loaded another way. Each checkpoint carries a SHA-256 digest of
+its contents (`_digest.py`), checked on load: a file damaged in a way that still unpickles
+(a flipped bit in the weights, a zeroed block) is refused like any other damaged file.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from collections.abc import Callable
 import torch
 
 from .._errors import PratiqueError
+from ._digest import KEY, digest
 
 FORMAT = "pratique-checkpoint"
 
@@ -122,6 +125,8 @@ def save_checkpoint(state: dict, path, keep_previous: bool = True) -> None:
         keep_previous: keep the previous file as `path.prev`.
     """
     path = os.fspath(path)
+    state = {k: v for k, v in state.items() if k not in (KEY, "_loaded_from")}
+    state[KEY] = digest(state)  # checked by load_checkpoint: damage that still unpickles is caught
     buf = io.BytesIO()
     torch.save(state, buf)  # serialise first: an unpicklable state fails before any file is touched
     fd, tmp, directory = _temp_file(path)
@@ -171,7 +176,26 @@ def _read(path: str) -> dict:
                             "dict. Expected a file written by pratique (last.ckpt).")
         err.unsafe = False
         raise err
+    _verify(path, state)
     return state
+
+
+def _verify(path: str, state: dict) -> None:
+    """Check (and remove) the digest; a file without one predates digests and loads with a warning."""
+    saved = state.pop(KEY, None)
+    if saved is None:  # pratique 0.1.0 before digests: refusing would strand every run in progress
+        warnings.warn(f"Checkpoint {path!r} carries no digest (written by an older pratique), so "
+                      "damage to its contents cannot be detected. It was loaded; the next "
+                      "checkpoint written will carry one.", stacklevel=4)
+        return
+    found = digest(state)
+    if saved != found:
+        err = PratiqueError(
+            f"Checkpoint {path!r} is damaged: its contents do not match the digest stored in it "
+            f"(stored {str(saved)[:20]}..., computed {found[:20]}...). It was refused. Expected "
+            "a file written by pratique and unchanged since; resume from its .prev or start again.")
+        err.unsafe = False
+        raise err
 
 
 def load_checkpoint(path, fallback: bool = True) -> dict:
@@ -194,7 +218,7 @@ def load_checkpoint(path, fallback: bool = True) -> dict:
     prev = path + ".prev"
     if not os.path.exists(path):
         if fallback and os.path.exists(prev):
-            return _fall_back(path, prev, "it is missing")
+            return _fall_back(path, prev, f"{path!r} is missing")
         raise FileNotFoundError(f"No checkpoint at {path!r}. Expected a file written by pratique "
                                 "(runs/<name>/last.ckpt).")
     try:
@@ -208,7 +232,14 @@ def load_checkpoint(path, fallback: bool = True) -> dict:
 
 
 def _fall_back(path: str, prev: str, why: str) -> dict:
-    state = _read(prev)
+    try:
+        state = _read(prev)
+    except PratiqueError as e:
+        err = PratiqueError(f"Neither {path!r} nor its previous checkpoint {prev!r} can be used. "
+                            f"\n- {why}\n- {e}\nBoth files were left untouched; start the run "
+                            "again (or from a copy you trust).")
+        err.unsafe = e.unsafe
+        raise err from None
     warnings.warn(f"Could not use {path!r} ({why}); resuming from the previous checkpoint "
                   f"{prev!r} instead (epoch {state.get('epoch')}, batch {state.get('batch', 0)}).",
                   stacklevel=3)

@@ -34,3 +34,19 @@ def compute_class_weight(class_weight, targets: torch.Tensor | None) -> torch.Te
         return w
     raise PratiqueError(f"class_weight must be a dict {{class: weight}} or 'balanced'. "
                         f"Received: {class_weight!r}")
+
+
+def keras_weighted(loss, weights: torch.Tensor):
+    """`loss` (a named `Loss` taking `reduction=`) weighted per sample by its class, as Keras'
+    `fit(class_weight=)`: `sum_i w[y_i] * loss_i / N` (Keras' "sum_over_batch_size": divided by
+    the batch size, not by the sum of the weights as torch's `weight=` does)."""
+    from .losses import Loss
+
+    def weighted(outputs, targets, **kwargs):
+        per_sample = loss.fn(outputs, targets, **{**kwargs, "reduction": "none"})  # (N,)
+        classes = targets.argmax(-1) if targets.dim() == outputs.dim() else targets.long()
+        w = weights.to(per_sample.device)[classes.reshape(-1)]
+        return (per_sample.reshape(-1) * w).sum() / per_sample.numel()
+
+    weighted.__name__ = f"{loss.name}_class_weighted"
+    return Loss(weighted, loss.name, dict(loss.kwargs), loss.task, loss.from_logits)

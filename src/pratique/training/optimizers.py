@@ -16,6 +16,8 @@ _OPTIMIZERS = {
 }
 
 
+_KERAS_LR = {"sgd": 0.01}  # Keras' default learning rate where it is not 1e-3 (torch's SGD: 1e-3)
+
 _FUSABLE = {"sgd", "adam", "adamw", "adagrad"}  # fused kernels exist on CPU and CUDA (torch >= 2.4)
 
 
@@ -65,7 +67,7 @@ def _build(name, params, lr: float | None, **kwargs) -> torch.optim.Optimizer:
     if name in _FUSABLE and "fused" not in kwargs and "foreach" not in kwargs:
         kwargs["fused"] = True  # one kernel for all parameters: the step costs a fraction
     try:
-        return _OPTIMIZERS[name](params, lr=1e-3 if lr is None else lr, **kwargs)
+        return _OPTIMIZERS[name](params, lr=_KERAS_LR.get(name, 1e-3) if lr is None else lr, **kwargs)
     except TypeError as e:
         raise PratiqueError(f"Bad arguments for optimizer {name!r}: {e}. Received: {kwargs}") from e
 
@@ -116,4 +118,10 @@ def rebuild(optimizer: torch.optim.Optimizer, params, **overrides) -> torch.opti
     accepted = inspect.signature(type(optimizer).__init__).parameters
     settings = {k: v for k, v in optimizer.defaults.items() if k in accepted}
     settings.update(overrides)
-    return type(optimizer)(params, **settings)
+    new = type(optimizer)(params, **settings)
+    old_ema = getattr(optimizer, "ema", None)
+    if old_ema is not None:  # compile(use_ema=True) holds for the rebuilt optimizer too
+        from . import ema
+
+        ema.attach(new, True, old_ema.momentum)
+    return new

@@ -109,6 +109,7 @@ def capture_state(model, trainer_state: dict | None = None) -> dict:
         "callbacks": {k: cb.state_dict() for k, cb in _keyed(ts.get("callbacks", ()))},
         "classes": model.classes, "preprocessing": dict(model.preprocessing),
         "epochs": getattr(model, "_fit_epochs", None),
+        "run_config": getattr(model, "run_config", None),  # set by tasks/run.py: resume uses it
     }
 
 
@@ -286,7 +287,11 @@ class FitRun:
             self._partial = (batch, s["partial"])
         if s.get("rng"):
             restore_rng(s["rng"])  # last: nothing above may draw from the restored streams
-        print(f"Resuming from {self.source}: epoch {s['epoch'] + 1}, after batch {batch}.")
+        if int(s["epoch"]) >= self.model._fit_epochs:  # stopped between its last checkpoint and the end
+            print(f"Resuming from {self.source}: training is complete ({s['epoch']} epochs); "
+                  "nothing left to train.")
+        else:
+            print(f"Resuming from {self.source}: epoch {s['epoch'] + 1}, after batch {batch}.")
         return int(s["epoch"])
 
     def take_partial(self):

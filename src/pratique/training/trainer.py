@@ -99,7 +99,7 @@ class Trainer:
             module.train()
             cbs.on_epoch_begin(epoch, {})
             logs = self._train_epoch(model, module, optimizer, train, cbs)
-            if val is not None:
+            if val is not None and should_validate(epoch, getattr(model, "_validation_freq", 1)):
                 steps = getattr(model, "_validation_steps", None)  # fit(validation_steps=)
                 logs.update({f"val_{k}": v for k, v in self.evaluate(model, val, cbs, steps).items()})
             model.epoch = epoch + 1
@@ -289,6 +289,14 @@ class Trainer:
         if cbs is not None:
             cbs.on_predict_end({"outputs": result})
         return result
+
+
+def should_validate(epoch: int, freq) -> bool:
+    """Keras' `validation_freq`: an int N validates every N-th epoch (counted from 1), a list
+    the epochs it names."""
+    if isinstance(freq, int):
+        return (epoch + 1) % freq == 0
+    return epoch + 1 in freq
 
 
 def input_error(module, x, error: RuntimeError):

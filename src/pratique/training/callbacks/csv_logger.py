@@ -10,7 +10,8 @@ from .base import Callback
 
 
 class CSVLogger(Callback):
-    """Stream epoch results to a CSV file (Keras' CSVLogger).
+    """Stream epoch results to a CSV file (Keras' CSVLogger); "NA" where an epoch has no value
+    (e.g. no validation that epoch, with `fit(validation_freq=...)`), as Keras writes.
 
     Args:
         filename: the CSV file.
@@ -66,11 +67,13 @@ class CSVLogger(Callback):
         write_header = self.keys is None
         if write_header:
             self.keys = sorted(logs)
+            if getattr(self.model, "_fit_has_val", False) and not any(k.startswith("val_") for k in self.keys):
+                self.keys += [f"val_{k}" for k in self.keys]  # validation_freq > 1: as Keras
         with open(self.filename, "a", newline="") as f:
             writer = csv.writer(f, delimiter=self.separator)
             if write_header:
                 writer.writerow(["epoch", *self.keys])
-            writer.writerow([epoch, *(repr(float(logs[k])) if k in logs else "" for k in self.keys)])
+            writer.writerow([epoch, *(repr(float(logs[k])) if k in logs else "NA" for k in self.keys)])
             f.flush()
             os.fsync(f.fileno())
         self.rows += 1

@@ -135,7 +135,10 @@ class TensorBoard(Callback):
         if loss_fn == self._recording_loss:  # a validation pass that raised never restored it
             loss_fn = self._val["loss_fn"]
             self._val_hook.remove()
-        self._val = {"cm": None, "top": TopLosses(12), "x": None, "loss_fn": loss_fn}
+        from ...models.outputs import output_kind
+
+        kind = output_kind(self.model.module, loss_fn)  # probabilities are not softmaxed again
+        self._val = {"cm": None, "top": TopLosses(12, kind), "x": None, "loss_fn": loss_fn}
         self._val_hook = self.model.module.register_forward_pre_hook(
             lambda _m, args: self._val.__setitem__("x", args[0]))
         self.model.loss_fn = self._recording_loss
