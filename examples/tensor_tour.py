@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import torch
 
 from pratique.lab.broadcasting import explain_broadcast
-from pratique.reports.curves import save_figure  # also selects matplotlib's headless backend
+from pratique.reports.curves import save_figure
 
 OUT = Path(sys.argv[1] if len(sys.argv) > 1 else "runs/examples/tensor_tour")
 

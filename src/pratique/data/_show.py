@@ -7,10 +7,7 @@ import torch
 
 
 def show_batch(data, path, n: int, split: str):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from .. import _figure as plt  # bare Figures: the user's backend is never switched
 
     batches = data.train_batches(seed=data.seed) if split == "train" else data._batches(split, False)
     x, y = next(iter(batches))

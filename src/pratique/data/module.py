@@ -254,6 +254,12 @@ class ImageData(SuggestAttributes):
     def __len__(self) -> int:
         return len(self.splits["train"][1])
 
+    def _repr_html_(self) -> str:
+        """Splits as a table and one labelled training image per class, for Jupyter."""
+        from ._html import image_data_html
+
+        return image_data_html(self)
+
     def __repr__(self) -> str:
         sizes = ", ".join(f"{k}={len(v[1])}" for k, v in self.splits.items())
         return (f"ImageData({sizes}, classes={self.num_classes}, multi_label={self.multi_label}, "

@@ -1,13 +1,11 @@
-"""Matplotlib (Agg) helpers shared by the lab's figures."""
+"""Matplotlib helpers shared by the lab's figures."""
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # files, never windows
-import matplotlib.pyplot as plt
 from matplotlib.colors import ListedColormap
+
+from .. import _figure as plt  # bare Figures: the user's backend is never switched
 
 # light colors for class regions, strong ones for the points on top (same hue, same order)
 REGION_COLORS = ["#a6c8ff", "#ffc4a3", "#b5e6b5", "#e5c6f0", "#f5e3a0"]

@@ -31,11 +31,19 @@ class Summary:
     def non_trainable_params(self) -> int:
         return self.total_params - self.trainable_params
 
+    def _repr_html_(self) -> str:
+        """The table as HTML, for Jupyter (`model.summary()` as a cell's value)."""
+        from .._html import table
+
+        rows = [(f"{r.name} ({r.kind})", _fmt_shape(r.output_shape), r.params, _trainable(r))
+                for r in self.rows]
+        footer = [f"Total params: {self.total_params:,}", f"Trainable params: {self.trainable_params:,}",
+                  f"Non-trainable params: {self.non_trainable_params:,}"]
+        return table(("Layer (type)", "Output Shape", "Param #", "Trainable"), rows, footer=footer)
+
     def __str__(self) -> str:
         head = ("Layer (type)", "Output Shape", "Param #", "Trainable")
-        body = [(f"{r.name} ({r.kind})", _fmt_shape(r.output_shape), f"{r.params:,}",
-                 "-" if r.params == 0 else "yes" if r.trainable == r.params
-                 else "no" if r.trainable == 0 else "partly")
+        body = [(f"{r.name} ({r.kind})", _fmt_shape(r.output_shape), f"{r.params:,}", _trainable(r))
                 for r in self.rows]
         widths = [max(len(str(row[i])) for row in [head, *body]) for i in range(4)]
         line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()
@@ -49,6 +57,10 @@ class Summary:
             out.append(f"Forward/backward activations per sample (MB): {self.activation_bytes / 2**20:.2f}")
         out.append(rule)
         return "\n".join(out)
+
+
+def _trainable(r: SummaryRow) -> str:
+    return "-" if r.params == 0 else "yes" if r.trainable == r.params else "no" if r.trainable == 0 else "partly"
 
 
 def _fmt_shape(shape) -> str:

@@ -3,12 +3,9 @@ from __future__ import annotations
 
 import io
 
-import matplotlib
-
-matplotlib.use("Agg")  # headless by default; notebooks still display the returned figure
-import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 
+from .. import _figure as plt  # bare Figures: the user's backend is never switched
 from ..training.checkpoint import atomic_write
 
 

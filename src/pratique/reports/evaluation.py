@@ -1,7 +1,7 @@
 """Evaluation report: accuracy, top-k, per-class precision / recall / F1, confusion matrix.
 
 Computed in plain torch from labels and probabilities, so it works for any classifier output;
-`write_report` turns it into `report.json`, a readable `report.md` and `confusion_matrix.csv`.
+it is a dict (`EvaluationReport`, shown as tables in Jupyter); `write_report` turns it into `report.json`, a readable `report.md` and `confusion_matrix.csv`.
 """
 from __future__ import annotations
 
@@ -14,6 +14,25 @@ import torch
 
 from .._errors import PratiqueError
 from ..training.checkpoint import atomic_write
+
+
+class EvaluationReport(dict):
+    """The report: a plain dict (JSON as it is) that Jupyter shows as tables."""
+
+    def _repr_html_(self) -> str:
+        from .._html import table
+
+        head = [(k, v) for k, v in self.items() if isinstance(v, (int, float))]
+        head += [(f"{k.replace('_', '-')} accuracy", v) for k, v in self.get("top_k_accuracy", {}).items()]
+        rows = [(r["class"], r["precision"], r["recall"], r["f1"], r["support"])
+                for r in self.get("per_class", [])]
+        rows += [(f"{name} avg", *(self[f"{name}_avg"][k] for k in ("precision", "recall", "f1", "support")))
+                 for name in ("macro", "weighted") if f"{name}_avg" in self]
+        classes = self.get("classes", [])
+        cm = [(name, *row) for name, row in zip(classes, self.get("confusion_matrix", []))]
+        return (table(("metric", "value"), head, caption="Evaluation report")
+                + table(("class", "precision", "recall", "F1", "support"), rows, caption="Per class")
+                + table(("true \\ predicted", *classes), cm, caption="Confusion matrix"))
 
 
 def confusion_matrix(y_true, y_pred, num_classes: int) -> torch.Tensor:
@@ -29,7 +48,7 @@ def _safe_div(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return torch.where(b > 0, a / b.clamp(min=1e-12), torch.zeros_like(a))
 
 
-def evaluation_report(y_true, y_prob, classes=None, top_k=(1, 5), most_confused: int = 10) -> dict:
+def evaluation_report(y_true, y_prob, classes=None, top_k=(1, 5), most_confused: int = 10) -> EvaluationReport:
     """Scores of a classifier: accuracy, top-k, per-class P/R/F1/support, averages, confusion.
 
     Args:
@@ -60,7 +79,7 @@ def evaluation_report(y_true, y_prob, classes=None, top_k=(1, 5), most_confused:
     f1 = _safe_div(2 * precision * recall, precision + recall)
     weights = support / max(n, 1)
     ranked = y_prob.topk(min(max(top_k, default=1), c), dim=1).indices
-    report = {
+    report = EvaluationReport({
         "num_samples": n,
         "classes": classes,
         "accuracy": float(tp.sum() / max(n, 1)),
@@ -76,7 +95,7 @@ def evaluation_report(y_true, y_prob, classes=None, top_k=(1, 5), most_confused:
                          "f1": float((f1 * weights).sum()), "support": n},
         "confusion_matrix": cm.tolist(),
         "most_confused": _most_confused(cm, classes, most_confused),
-    }
+    })
     return report
 
 

@@ -13,7 +13,7 @@ from .class_scores import plot_class_scores
 from .confusion import plot_confusion_matrix
 from .curves import save_figure
 from .decision_regions import plot_decision_regions
-from .evaluation import evaluation_report, write_report
+from .evaluation import EvaluationReport, evaluation_report, write_report
 from .top_losses import TopLosses, plot_top_losses
 
 
@@ -38,7 +38,7 @@ def collect_predictions(module, batches, device=None, top: TopLosses | None = No
     return torch.cat(outs), torch.cat(targets)
 
 
-def report_model(model, batches, logs: dict | None = None, directory=None) -> dict:
+def report_model(model, batches, logs: dict | None = None, directory=None) -> EvaluationReport:
     """Evaluate `model` on `batches` and return `{**logs, **evaluation_report}`; when
     `directory` is given, also write report.json/.md, confusion_matrix.csv, and the PNGs
     confusion_matrix.png, class_scores.png and top_losses.png there (decision_regions.png
@@ -47,7 +47,8 @@ def report_model(model, batches, logs: dict | None = None, directory=None) -> di
     top, points = TopLosses(12, kind), []
     logits, targets = collect_predictions(model.module, _keep_points(batches, points), top=top)
     probs = probabilities(logits, kind)  # a binary head: (N, 2), so class 1 is "p > 0.5"
-    report = {**(logs or {}), **evaluation_report(targets.reshape(-1).long(), probs, _names(model, probs))}
+    report = EvaluationReport({**(logs or {}),
+                               **evaluation_report(targets.reshape(-1).long(), probs, _names(model, probs))})
     if directory is not None:
         directory = os.fspath(directory)
         write_report(report, directory)

@@ -107,10 +107,7 @@ def lr_find(model, x, y=None, start_lr: float = 1e-7, end_lr: float = 10.0, num_
 
 
 def _plot(result: LRFinderResult, path: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from .. import _figure as plt  # bare Figures: the user's backend is never switched
 
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.plot(result.lrs, result.losses, label="smoothed training loss")

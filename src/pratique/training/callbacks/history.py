@@ -30,9 +30,22 @@ class History(Callback):
         for k, v in (logs or {}).items():
             self.history.setdefault(k, []).append(v)
 
+    def _repr_html_(self) -> str:
+        """One row per epoch, one column per logged value, for Jupyter."""
+        from ..._html import table
+
+        keys = list(self.history)
+        rows = [(e + 1, *(_at(self.history[k], i) for k in keys)) for i, e in enumerate(self.epoch)]
+        return table(("epoch", *keys), rows, caption=f"History ({len(self.epoch)} epochs)")
+
     def state_dict(self) -> dict:
         return {"history": {k: list(v) for k, v in self.history.items()}, "epoch": list(self.epoch)}
 
     def load_state_dict(self, state: dict) -> None:
         self.history = _Logs({k: list(v) for k, v in state["history"].items()})
         self.epoch = list(state["epoch"])
+
+
+def _at(values: list, i: int):
+    value = values[i] if i < len(values) else ""
+    return float(value) if hasattr(value, "item") else value  # 0-d tensors as plain floats
