@@ -6,6 +6,9 @@ through `PixelModule`, which normalizes exactly as `Preprocessing.normalize` doe
 """
 from __future__ import annotations
 
+import contextlib
+import warnings
+
 import torch
 from torch import nn
 
@@ -98,3 +101,14 @@ def find_layer(module: nn.Module, name: str) -> nn.Module:
         hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
         raise PratiqueError(f"Unknown layer {name!r}.{hint} Expected one of: {', '.join(layers)}.")
     return layers[name]
+
+
+
+@contextlib.contextmanager
+def quiet_captum():
+    """Silence Captum's two notices about what it does on purpose (gradients switched on for
+    the inputs; backward hooks on ReLUs for guided backprop)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*did not already require gradients.*")
+        warnings.filterwarnings("ignore", message=r".*Setting backward hooks on ReLU.*")
+        yield

@@ -8,7 +8,7 @@ from __future__ import annotations
 import torch
 
 from .._errors import PratiqueError
-from ._pixels import find_layer, pixel_module, to_pixels
+from ._pixels import find_layer, pixel_module, quiet_captum, to_pixels
 
 METHODS = ("saliency", "integrated_gradients", "occlusion", "gradcam", "guided_backprop")
 
@@ -56,8 +56,9 @@ def attributions(model, image, target: int | None = None, methods=METHODS, layer
     if not 0 <= target < probs.numel():
         raise PratiqueError(f"target must be a class index in [0, {probs.numel() - 1}]. Received: {target}")
     out = {"target": target, "probabilities": probs.cpu(), "image": x[0].detach().cpu()}
-    for m in methods:
-        out[m] = _attribute(m, net, x, target, grad_layer)[0].detach().cpu()
+    with quiet_captum():
+        for m in methods:
+            out[m] = _attribute(m, net, x, target, grad_layer)[0].detach().cpu()
     return out
 
 
