@@ -21,6 +21,8 @@ _COMMANDS = {  # name -> "module:function", imported only when that command runs
     "evaluate": "evaluate:evaluate",
     "predict": "predict:predict",
     "export": "export:export",
+    "explain": "explain:explain",
+    "attack": "attack:attack",
 }
 
 

@@ -76,7 +76,7 @@ def _gradcam_layer(module, layer):
     from ..reports._inputs import last_conv_block
 
     if layer is None:
-        name, found = last_conv_block(module)
+        _, found = last_conv_block(module)
         if found is None:
             raise PratiqueError("Grad-CAM needs a convolutional layer, and this model has no Conv2d. "
                                 "Leave 'gradcam' out of methods.")

@@ -81,7 +81,7 @@ def _regularize(z: torch.Tensor, center: torch.Tensor, reg: dict, step: int) -> 
     if reg["blur_every"] and step % reg["blur_every"] == 0 and reg["blur_sigma"] > 0:
         from torchvision.transforms.v2.functional import gaussian_blur
 
-        k = 2 * int(round(3 * reg["blur_sigma"])) + 1
+        k = 2 * round(3 * reg["blur_sigma"]) + 1
         z.copy_(gaussian_blur(z, [k, k], [reg["blur_sigma"]] * 2))
     if reg["value_pct"]:
         _zero_below(z, z.norm(dim=1, keepdim=True), reg["value_pct"])
