@@ -27,7 +27,7 @@ def attributions(model, image, target: int | None = None, methods=METHODS, layer
     """Attributions of one image for `target` (default: the predicted class), from Captum.
 
     Methods: "saliency" (|d score / d pixel|), "integrated_gradients" (50 steps from a black
-    image), "occlusion" (a gray-free black patch of about 1/7 of the side, half-overlapping),
+    image), "occlusion" (a black patch of about 1/7 of the side, moved by half of it),
     "gradcam" (LayerGradCam on `layer`, default the last conv block, upsampled bilinearly to
     the image) and "guided_backprop".
 
@@ -94,7 +94,7 @@ def _attribute(method: str, net, x: torch.Tensor, target: int, grad_layer) -> to
     if method == "occlusion":
         window, stride = occlusion_window(x.shape)
         return attr.Occlusion(net).attribute(x, sliding_window_shapes=window, strides=stride,
-                                             baselines=0.0, target=target)
+                                             baselines=0.0, target=target, perturbations_per_eval=64)
     if method == "gradcam":
         cam = attr.LayerGradCam(net, grad_layer).attribute(x, target=target, relu_attributions=True)
         return attr.LayerAttribution.interpolate(cam, tuple(x.shape[-2:]), "bilinear")
