@@ -40,7 +40,10 @@ def robustness(model, data, eps=EPS, methods=("fgsm",), batch_size: int = 256, l
         total += len(yb)
         for e in eps:
             for m in (*methods, "noise"):
-                adv = noise(model, xb, e, seed=total) if m == "noise" else _ATTACK[m](model, xb, yb, e)
+                if e == 0:  # every attack returns x itself at eps 0 (x + 0 * sign, clipped)
+                    adv = xb
+                else:
+                    adv = noise(model, xb, e, seed=total) if m == "noise" else _ATTACK[m](model, xb, yb, e)
                 with torch.no_grad():
                     correct[e, m] += int((net(adv).argmax(1) == yb).sum())
     if total == 0:
