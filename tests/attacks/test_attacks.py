@@ -1,5 +1,4 @@
 """FGSM / PGD are captum.robust's, in pixel space with the model's normalization inside."""
-import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F

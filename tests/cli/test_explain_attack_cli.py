@@ -54,8 +54,9 @@ def test_explain_unknown_method_exits_2_with_the_names(saved_cnn, run_cli, tmp_p
 
 def test_explain_unknown_layer_exits_2_with_the_names(saved_cnn, run_cli, tmp_path):
     r = run_cli(["explain", str(saved_cnn / "lenet.pratique"), str(saved_cnn / "digit.png"),
-                 "--methods", "gradcam", "--layer", "features.3"], cwd=tmp_path)
+                 "--methods", "gradcam", "--layer", "features.3", "--out", str(tmp_path / "o")], cwd=tmp_path)
     assert r.returncode == 2 and "Unknown layer 'features.3'" in r.stderr and "Expected one of: 0, 1" in r.stderr
+    assert not (tmp_path / "o").exists()
 
 
 def test_attack_prints_the_table_and_writes_the_png(saved_cnn, run_cli, tmp_path):

@@ -52,7 +52,7 @@ def test_errors(lenet):
 @pytest.mark.slow
 def test_efficientnet_lite0_pretrained_channel_and_class():
     model = pq.ImageClassifier("efficientnet_lite0", pretrained=True)
-    layer = [n for n, _ in model.module.named_modules() if n.endswith("blocks.2")][0]
+    layer = next(n for n, _ in model.module.named_modules() if n.endswith("blocks.2"))
     pre = pq.explain.maximize(model, layer=layer, channel=3, steps=10)
     start = torch.as_tensor(model.preprocessing["mean"]).view(1, 3, 1, 1).expand(1, 3, 224, 224)
     assert objective(model, pre[None], layer, 3) > objective(model, start, layer, 3)

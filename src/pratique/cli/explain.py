@@ -39,6 +39,10 @@ def explain(model, images, methods, target, layer, out):
     from ..tasks.model import load
 
     net = load(model)
+    if layer is not None:  # an unknown layer fails before any folder is made
+        from ..explain._pixels import find_layer
+
+        find_layer(net.module, layer)
     os.makedirs(out, exist_ok=True)
     for image in images:
         path = os.path.join(out, f"{os.path.splitext(os.path.basename(image))[0]}_explain.png")
