@@ -1,6 +1,8 @@
 """pratique: deep learning by practice, from a perceptron to a fine-tuned pretrained network."""
+from . import attacks as attacks
 from . import data as data
 from . import datasets as datasets
+from . import explain as explain
 from . import lab as lab
 from . import models as models
 from . import reports as reports

@@ -23,6 +23,8 @@ _COMMANDS = {  # name -> "module:function", imported only when that command runs
     "export": "export:export",
     "serve": "serve:serve",
     "list": "list_cmd:list_names",
+    "explain": "explain:explain",
+    "attack": "attack:attack",
 }
 
 

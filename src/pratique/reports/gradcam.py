@@ -1,8 +1,7 @@
-"""Grad-CAM (Selvaraju et al., 2017): where in the image a convolutional network looked."""
+"""Grad-CAM (Selvaraju et al., 2017): where in the image a convolutional network looked (Captum's LayerGradCam)."""
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from .._errors import PratiqueError
@@ -24,22 +23,20 @@ def grad_cam(module: nn.Module, x: torch.Tensor, target: int | None = None, laye
     if conv is None:
         raise PratiqueError(f"Grad-CAM needs a convolutional layer. Received layer={layer!r}; "
                             "the model has no Conv2d of that name (or none at all).")
-    store = {}
-    hook = conv.register_forward_hook(lambda _m, _i, out: store.__setitem__("a", out))
+    from captum.attr import LayerAttribution, LayerGradCam
+
     was_training = module.training
     try:
         module.eval()
-        with torch.enable_grad():
-            logits = module(x.detach().requires_grad_(True))
-            target = int(logits[0].argmax()) if target is None else int(target)
-            (grad,) = torch.autograd.grad(logits[0, target], store["a"])
+        with torch.no_grad():
+            logits = module(x)
+        target = int(logits[0].argmax()) if target is None else int(target)
+        with torch.enable_grad():  # Captum's LayerGradCam: ReLU(sum_k mean(dS/dA_k) A_k)
+            cam = LayerGradCam(module, conv).attribute(x.detach().requires_grad_(True),
+                                                       target=target, relu_attributions=True)
     finally:
-        hook.remove()
         module.train(was_training)
-    a = store["a"].detach()
-    weights = grad.mean(dim=(2, 3), keepdim=True)  # (1, K, 1, 1)
-    cam = F.relu((weights * a).sum(dim=1, keepdim=True))
-    cam = F.interpolate(cam, size=x.shape[-2:], mode="bilinear", align_corners=False)[0, 0]
+    cam = LayerAttribution.interpolate(cam.detach().sum(1, keepdim=True), tuple(x.shape[-2:]), "bilinear")[0, 0]
     cam = cam / cam.max() if cam.max() > 0 else cam
     return cam.cpu(), target, logits.detach()[0].softmax(dim=0).cpu()
 
