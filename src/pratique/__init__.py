@@ -4,10 +4,10 @@ from . import datasets as datasets
 from . import lab as lab
 from . import models as models
 from . import reports as reports
-from ._errors import PratiqueError as PratiqueError
-from ._errors import UnknownNameError as UnknownNameError
-from ._seed import seed_everything as seed_everything
 from ._version import __version__ as __version__
+from .core.errors import PratiqueError as PratiqueError
+from .core.errors import UnknownNameError as UnknownNameError
+from .core.seed import seed_everything as seed_everything
 from .data.keras import ImageDataGenerator as ImageDataGenerator
 from .data.keras import image_dataset_from_directory as image_dataset_from_directory
 from .data.module import ImageData as ImageData
@@ -20,7 +20,7 @@ from .training import losses as losses
 from .training import metrics as metrics
 from .training import optimizers as optimizers
 from .training import schedules as schedules
-from .training.finetune import split_backbone_head as split_backbone_head
+from .training.split import split_backbone_head as split_backbone_head
 
 
 def _alias_submodules() -> None:

@@ -8,7 +8,7 @@ import typing
 
 import yaml
 
-from ._errors import PratiqueError, unknown_name
+from .core.errors import PratiqueError, unknown_name
 
 
 @dataclasses.dataclass

@@ -7,7 +7,7 @@ from importlib import resources
 
 import numpy as np
 
-from .._errors import unknown_name
+from ..core.errors import unknown_name
 from . import _readers, _synthetic
 from ._synthetic import write_shapes_folder as write_shapes_folder
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .._errors import unknown_name
+from ..core.errors import unknown_name
 
 
 class Step(nn.Module):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from .._errors import PratiqueError, unknown_name
+from ..core.errors import PratiqueError, unknown_name
 
 TIMM_PREFIX = "timm:"
 

@@ -9,7 +9,7 @@ matplotlib.use("Agg")  # headless by default; notebooks still display the return
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 
-from ..training.checkpoint import atomic_write
+from ..core.io import atomic_write
 
 
 def plot_history(history):

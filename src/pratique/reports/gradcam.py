@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 from ._images import show, to_display
 from ._inputs import last_conv_block, module_and_batch
 from .curves import plt

@@ -19,9 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import torch
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
+from ..core.io import atomic_write
 from ..data.decode import IMAGE_EXTENSIONS
-from ..training.checkpoint import atomic_write
 from ._runners import open_runner
 
 

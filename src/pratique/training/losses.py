@@ -14,7 +14,7 @@ import inspect
 import torch
 import torch.nn.functional as F
 
-from .._errors import PratiqueError, unknown_name
+from ..core.errors import PratiqueError, unknown_name
 
 _LOSSES: dict = {}
 _INFO: dict = {}  # name -> {"task": ..., "from_logits": ...}

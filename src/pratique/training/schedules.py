@@ -10,7 +10,7 @@ import math
 
 import torch
 
-from .._errors import PratiqueError, unknown_name
+from ..core.errors import PratiqueError, unknown_name
 
 
 def _constant(step, total, per_epoch):

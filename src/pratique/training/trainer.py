@@ -30,7 +30,7 @@ def make_fabric(accelerator: str = "auto", devices="auto", precision: str = "32"
     """
     from lightning.fabric.connector import _is_using_cli
 
-    from .._errors import unknown_name
+    from ..core.errors import unknown_name
 
     if precision not in _PRECISIONS:
         raise unknown_name("precision", precision, _PRECISIONS)
@@ -119,7 +119,7 @@ class Trainer:
         """Each rank takes its part of every global batch, in the order rank 0 draws; callbacks
         that write files (`rank_zero_only`) run on rank 0 only, the others everywhere (the logs
         they see are reduced over ranks, so e.g. EarlyStopping decides the same on each)."""
-        from .._errors import PratiqueError
+        from ..core.errors import PratiqueError
 
         f = self.fabric
         if not hasattr(train, "shard"):
@@ -293,7 +293,7 @@ class Trainer:
 
 def input_error(module, x, error: RuntimeError):
     """The error for inputs `module` cannot take: both shapes named, and torch's words."""
-    from .._errors import PratiqueError
+    from ..core.errors import PratiqueError
 
     first = next((m for m in module.modules()
                   if hasattr(m, "in_channels") or hasattr(m, "in_features")), None)

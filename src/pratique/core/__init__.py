@@ -1,0 +1,4 @@
+"""The ground floor: errors, atomic file writes, seeding. Imports nothing else of pratique.
+
+Every other package may import from here; nothing here imports upward (see docs/architecture.md).
+"""
