@@ -10,6 +10,9 @@ import yaml
 
 from .core.errors import PratiqueError, unknown_name
 
+# Flash's fine-tuning strategies (tasks/finetune.py), here so that the CLI lists them without torch
+FINETUNE_STRATEGIES = ("no_freeze", "freeze", "freeze_unfreeze", "unfreeze_milestones", "features")
+
 
 @dataclasses.dataclass
 class TrainConfig:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ..tasks.finetune import _STRATEGIES as STRATEGIES  # one list: the trainer's
+from ..config import FINETUNE_STRATEGIES as STRATEGIES  # one list: the trainer's
 from ._options import build_config, run_options
 
 

@@ -15,6 +15,7 @@ import warnings
 
 from torch import nn
 
+from ..config import FINETUNE_STRATEGIES
 from ..core.errors import PratiqueError
 from ..training.callbacks import Callback
 from ..training.optimizers import rebuild
@@ -22,7 +23,7 @@ from ..training.split import split_backbone_head
 
 __all__ = ["discriminative_optimizer", "finetune", "set_trainable", "split_backbone_head"]
 
-_STRATEGIES = ("no_freeze", "freeze", "freeze_unfreeze", "unfreeze_milestones", "features")
+_STRATEGIES = FINETUNE_STRATEGIES
 
 
 def _parse(strategy):

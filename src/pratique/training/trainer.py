@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import time
 from itertools import islice
+from typing import TYPE_CHECKING
 
 import torch
-from lightning.fabric import Fabric
 
 from . import _layout, ema, resume
 from .callbacks import CallbackList, History
 from .interrupts import non_finite_loss
+
+if TYPE_CHECKING:  # Lightning is imported when a Fabric is made, not by `import pratique`
+    from lightning.fabric import Fabric
 
 _PRECISIONS = {"32": "32-true", "bf16-mixed": "bf16-mixed", "16-mixed": "16-mixed",
                "64": "64-true", "32-true": "32-true", "bf16": "bf16-mixed", "16": "16-mixed"}
@@ -28,6 +31,7 @@ def make_fabric(accelerator: str = "auto", devices="auto", precision: str = "32"
     a script run with `python` re-runs itself once per extra device; under torchrun or SLURM
     the processes already exist and this only joins the process group (docs/distributed.md).
     """
+    from lightning.fabric import Fabric
     from lightning.fabric.connector import _is_using_cli
 
     from ..core.errors import unknown_name
