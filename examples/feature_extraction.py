@@ -12,7 +12,7 @@ from torch import nn
 
 import pratique as pq
 from pratique.reports.curves import save_figure
-from pratique.training.finetune import split_backbone_head
+from pratique.training.split import split_backbone_head
 
 FAST = os.environ.get("PRATIQUE_FAST") == "1"
 OUT = sys.argv[1] if len(sys.argv) > 1 else "runs/examples/feature_extraction"

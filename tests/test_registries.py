@@ -4,7 +4,7 @@ import pytest
 import torch
 
 import pratique as pq
-from pratique._errors import PratiqueError, UnknownNameError
+from pratique.core.errors import PratiqueError, UnknownNameError
 from pratique.core.registry import Registry
 from pratique.models.activations import ACTIVATIONS
 from pratique.training.callbacks import CALLBACKS

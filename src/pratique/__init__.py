@@ -1,38 +1,59 @@
-"""pratique: deep learning by practice, from a perceptron to a fine-tuned pretrained network."""
-from . import attacks as attacks
-from . import data as data
-from . import datasets as datasets
-from . import explain as explain
-from . import lab as lab
-from . import models as models
-from . import reports as reports
-from ._errors import PratiqueError as PratiqueError
-from ._errors import UnknownNameError as UnknownNameError
-from ._seed import seed_everything as seed_everything
+"""pratique: deep learning by practice, from a perceptron to a fine-tuned pretrained network.
+
+The public names are imported on first use (`pq.Model` imports the tasks, Lightning only when a
+Fabric is made), so `import pratique` and the CLI start fast; see docs/architecture.md.
+"""
+from typing import TYPE_CHECKING
+
 from ._version import __version__ as __version__
-from .data.keras import ImageDataGenerator as ImageDataGenerator
-from .data.keras import image_dataset_from_directory as image_dataset_from_directory
-from .data.module import ImageData as ImageData
-from .tasks.classifier import ImageClassifier as ImageClassifier
-from .tasks.ensemble import Ensemble as Ensemble
-from .tasks.model import Model as Model
-from .tasks.model import load as load
-from .training import callbacks as callbacks
-from .training import losses as losses
-from .training import metrics as metrics
-from .training import optimizers as optimizers
-from .training import schedules as schedules
-from .training.finetune import split_backbone_head as split_backbone_head
+from .core.lazy import lazy_names
 
+_NAMES = {  # public name -> "module:attr" (or "module"), relative to this package
+    "data": ".data", "datasets": ".datasets", "lab": ".lab", "models": ".models",
+    "reports": ".reports", "explain": ".explain", "attacks": ".attacks",
+    "serve": ".serve:serve",
+    "PratiqueError": ".core.errors:PratiqueError",
+    "UnknownNameError": ".core.errors:UnknownNameError",
+    "seed_everything": ".core.seed:seed_everything",
+    "ImageDataGenerator": ".data.keras:ImageDataGenerator",
+    "image_dataset_from_directory": ".data.keras:image_dataset_from_directory",
+    "ImageData": ".data.module:ImageData",
+    "ImageClassifier": ".tasks.classifier:ImageClassifier",
+    "Ensemble": ".tasks.ensemble:Ensemble",
+    "Model": ".tasks.model:Model",
+    "load": ".tasks.model:load",
+    # Keras' families, also importable as `pratique.callbacks` etc. (see callbacks.py)
+    "callbacks": ".callbacks", "losses": ".losses", "metrics": ".metrics",
+    "optimizers": ".optimizers", "schedules": ".schedules",
+    "split_backbone_head": ".training.split:split_backbone_head",
+}
+__all__ = ["__version__", *_NAMES]  # noqa: PLE0604  (names resolved by __getattr__)
+__getattr__, __dir__ = lazy_names(__name__, _NAMES)
 
-def _alias_submodules() -> None:
-    """`from pratique.callbacks import EarlyStopping` (Keras' `keras.callbacks`): the public
-    families are importable by their short path too, as the very modules `pq.callbacks` etc. are."""
-    import sys
+if TYPE_CHECKING:  # what type checkers and IDEs read; the same names as _NAMES
+    from . import attacks as attacks
+    from . import callbacks as callbacks
+    from . import data as data
+    from . import datasets as datasets
+    from . import explain as explain
+    from . import lab as lab
+    from . import losses as losses
+    from . import metrics as metrics
+    from . import models as models
+    from . import optimizers as optimizers
+    from . import reports as reports
+    from . import schedules as schedules
+    from .core.errors import PratiqueError as PratiqueError
+    from .core.errors import UnknownNameError as UnknownNameError
+    from .core.seed import seed_everything as seed_everything
+    from .data.keras import ImageDataGenerator as ImageDataGenerator
+    from .data.keras import image_dataset_from_directory as image_dataset_from_directory
+    from .data.module import ImageData as ImageData
+    from .serve import serve as serve
+    from .tasks.classifier import ImageClassifier as ImageClassifier
+    from .tasks.ensemble import Ensemble as Ensemble
+    from .tasks.model import Model as Model
+    from .tasks.model import load as load
+    from .training.split import split_backbone_head as split_backbone_head
 
-    for name in ("callbacks", "losses", "metrics", "optimizers", "schedules"):
-        sys.modules.setdefault(f"{__name__}.{name}", globals()[name])
-
-
-_alias_submodules()
-from .serve import serve as serve  # noqa: E402  (FastAPI is imported only when it runs)
+del TYPE_CHECKING, lazy_names

@@ -8,7 +8,10 @@ import typing
 
 import yaml
 
-from ._errors import PratiqueError, unknown_name
+from .core.errors import PratiqueError, unknown_name
+
+# Flash's fine-tuning strategies (tasks/finetune.py), here so that the CLI lists them without torch
+FINETUNE_STRATEGIES = ("no_freeze", "freeze", "freeze_unfreeze", "unfreeze_milestones", "features")
 
 
 @dataclasses.dataclass

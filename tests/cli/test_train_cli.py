@@ -81,7 +81,7 @@ _DOWNLOADED = ("mnist", "fashion_mnist", "cifar10", "cifar100")  # files the use
 
 
 def _offline(name: str) -> bool:
-    from pratique._errors import PratiqueError
+    from pratique.core.errors import PratiqueError
     from pratique.data.datasets import load_data
 
     if name not in _DOWNLOADED:

@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from pratique._errors import PratiqueError
+from pratique.core.errors import PratiqueError
 from pratique.data.loaders import InMemoryBatches
 
 

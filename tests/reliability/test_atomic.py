@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from pratique import PratiqueError
-from pratique.training.checkpoint import atomic_write, load_checkpoint, save_checkpoint
+from pratique.core.io import atomic_write
+from pratique.training.checkpoint import load_checkpoint, save_checkpoint
 
 
 def _files(d):

@@ -17,7 +17,7 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 def test_importing_plotting_modules_keeps_the_users_backend():
     code = ("import matplotlib; matplotlib.use('svg')\n"
             "import pratique.reports, pratique.reports.curves, pratique.reports.confusion\n"
-            "import pratique.lab._plot, pratique.data._show, pratique.training.lr_finder\n"
+            "import pratique.lab._plot, pratique.data._show, pratique.tasks.lr_finder\n"
             "from pratique.reports import plot_history\n"
             "fig = plot_history({'loss': [1.0, 0.5], 'val_loss': [1.1, 0.7]})\n"
             "assert fig.get_axes(), 'no axes'\n"

@@ -5,8 +5,8 @@ import pytest
 from click.testing import CliRunner
 
 import pratique as pq
-from pratique._errors import PratiqueError
 from pratique.cli.main import cli
+from pratique.core.errors import PratiqueError
 from pratique.serve.app import create_app
 
 from .conftest import post_files, running

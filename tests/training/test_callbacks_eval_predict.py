@@ -2,7 +2,6 @@
 from collections import Counter
 
 import numpy as np
-
 import pytest
 from training_helpers import make_model
 

@@ -4,7 +4,7 @@ from torch import nn
 from training_helpers import same
 
 import pratique as pq
-from pratique.training.finetune import split_backbone_head
+from pratique.training.split import split_backbone_head
 
 
 def small_net(seed=0):

@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 import pratique as pq
-from pratique._errors import PratiqueError
+from pratique.core.errors import PratiqueError
 
 N, BATCH = 40, 8  # 5 batches per epoch: with accumulate=2 the epoch's last group holds one batch
 

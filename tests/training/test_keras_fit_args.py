@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from training_helpers import make_data, make_model
 
-from pratique._errors import PratiqueError
+from pratique.core.errors import PratiqueError
 from pratique.training.callbacks import Callback
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 from ..explain._pixels import pixel_module, quiet_captum, to_labels, to_pixels
 
 

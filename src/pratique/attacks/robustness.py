@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 from ..explain._pixels import pixel_module, to_labels, to_pixels
 from .fgsm import check_eps, fgsm, noise, pgd
 

@@ -50,9 +50,9 @@ def _precisions():
 
 
 def _finetune_strategies():
-    from ..training.finetune import _STRATEGIES
+    from ..config import FINETUNE_STRATEGIES
 
-    return _STRATEGIES
+    return FINETUNE_STRATEGIES
 
 
 # TrainConfig field -> its choices (None: "none" is a choice, read as None); one source each

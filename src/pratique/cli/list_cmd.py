@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 
 __all__ = ["list_names"]
 

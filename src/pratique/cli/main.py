@@ -6,7 +6,7 @@ import traceback
 
 import click
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 
 _COMMANDS = {  # name -> "module:function", imported only when that command runs
     "train": "train:train",

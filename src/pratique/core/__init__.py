@@ -1,1 +1,5 @@
-"""The ground floor: what every other floor may use (errors, atomic I/O, seeding, the one `Registry`)."""
+"""The ground floor: errors, atomic file writes, seeding, the one `Registry`. Imports nothing
+else of pratique.
+
+Every other package may import from here; nothing here imports upward (see docs/architecture.md).
+"""

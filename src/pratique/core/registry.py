@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Callable, Iterator, MutableMapping
 
-from .._errors import PratiqueError, unknown_name
+from .errors import PratiqueError, unknown_name
 
 __all__ = ["Registry"]
 

@@ -6,7 +6,7 @@ flips horizontally. The same options here give the same pipeline.
 """
 from __future__ import annotations
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 
 FLASH_DEFAULTS = {"image_size": (196, 196), "mean": (0.485, 0.456, 0.406), "std": (0.229, 0.224, 0.225)}
 

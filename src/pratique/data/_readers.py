@@ -12,7 +12,7 @@ import urllib.request
 
 import numpy as np
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 
 _IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._errors import PratiqueError, unknown_name
+from ..core.errors import PratiqueError, unknown_name
 from .module import ImageData
 from .sources import list_class_folders
 

@@ -74,7 +74,7 @@ class InMemoryBatches(_ResumableOrder):
             >>> batches.shard(fabric.global_rank, fabric.world_size)
         """
         if not 0 <= rank < world_size:
-            from .._errors import PratiqueError
+            from ..core.errors import PratiqueError
 
             raise PratiqueError(f"rank must be in [0, world_size). Received: rank={rank}, "
                                 f"world_size={world_size}. Pass fabric.global_rank, fabric.world_size.")

@@ -6,8 +6,8 @@ import os
 import numpy as np
 import torch
 
-from .._errors import PratiqueError, unknown_name
-from .._suggest import SuggestAttributes
+from ..core.errors import PratiqueError, unknown_name
+from ..core.suggest import SuggestAttributes
 from . import _flash, _prepared, _stats
 from . import sources as src
 from .datasets import stratified_split

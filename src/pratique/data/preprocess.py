@@ -15,7 +15,7 @@ import weakref
 
 import torch
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 from .decode import decode_image
 
 COLOR_MODES = ("rgb", "grayscale")

@@ -11,7 +11,7 @@ import os
 import numpy as np
 import torch
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 from .decode import is_image_file
 
 VAL_NAMES = ("val", "valid", "validation")

@@ -7,7 +7,7 @@ import math
 
 import torch
 
-from .._errors import PratiqueError, unknown_name
+from ..core.errors import PratiqueError, unknown_name
 from . import _augment
 from .preprocess import Preprocessing
 

@@ -12,7 +12,7 @@ import warnings
 import torch
 from torch import nn
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 from ..data.preprocess import Preprocessing, is_model_input
 
 

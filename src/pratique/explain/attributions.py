@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import torch
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 from ._pixels import find_layer, pixel_module, quiet_captum, to_pixels
 
 METHODS = ("saliency", "integrated_gradients", "occlusion", "gradcam", "guided_backprop")

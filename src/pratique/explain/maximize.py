@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import torch
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 from ._pixels import device_of, find_layer, pixel_module
 
 REGULARIZERS = {"l2": 1e-3, "blur_every": 4, "blur_sigma": 0.5, "value_pct": 0.0,

@@ -1,7 +1,7 @@
 """NumPy/PyTorch broadcasting, dimension by dimension, with the right-aligned rule."""
 from __future__ import annotations
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 
 
 def _check(shape, name) -> tuple[int, ...]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 
 SOBEL_X = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])  # ∂/∂x (columns)
 SOBEL_Y = SOBEL_X.T  # ∂/∂y (rows)

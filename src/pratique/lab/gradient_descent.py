@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 
 
 @dataclass(frozen=True)

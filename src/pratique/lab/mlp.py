@@ -10,7 +10,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from .._errors import PratiqueError, unknown_name
+from ..core.errors import PratiqueError, unknown_name
 
 # activation name -> (g(z), g'(z) written from z and g(z))
 ACTIVATIONS = {

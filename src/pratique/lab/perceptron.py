@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 
 
 class ConvergenceWarning(UserWarning):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from .._errors import PratiqueError, unknown_name
+from ..core.errors import PratiqueError, unknown_name
 from .activations import get_activation
 from .registry import register_model
 

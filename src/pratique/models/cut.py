@@ -11,7 +11,7 @@ import difflib
 
 from torch import nn
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 
 
 def cut(model, layer: str) -> nn.Module:

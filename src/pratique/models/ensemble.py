@@ -8,7 +8,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 from .registry import create_model, register_model
 
 COMBINES = ("sum", "mean_prob", "vote")

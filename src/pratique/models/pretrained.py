@@ -14,7 +14,7 @@ from importlib import resources
 import torch
 from torch import nn
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 
 WEIGHT_SUFFIXES = (".pth", ".pt", ".safetensors")
 OFFLINE_HINT = ("Offline alternatives: pretrained=True or 'bundled' for efficientnet_lite0 (ImageNet "

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 from ..core.registry import Registry
 
 __all__ = ["MODELS", "ModelCard", "create_model", "get_model_card", "layout_safe", "list_models",

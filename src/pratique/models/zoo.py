@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from .._errors import PratiqueError, unknown_name
+from ..core.errors import PratiqueError, unknown_name
 from . import pretrained as weights
 from .registry import ModelCard, register_model
 

@@ -8,11 +8,11 @@ from torch import nn
 def module_and_batch(model, image) -> tuple[nn.Module, torch.Tensor]:
     """(module, x of shape (1, C, H, W)) on the module's device; a `Model` applies its own
     preprocessing (uint8 scaling, normalization), a bare module gets the image as float."""
+    from ..data.arrays import as_tensors
     from ..data.preprocess import Preprocessing
-    from ..tasks import _inputs
 
     module = model.module if hasattr(model, "module") else model
-    x, _ = _inputs.as_tensors(image[None] if hasattr(image, "shape") else torch.as_tensor(image)[None])
+    x, _ = as_tensors(image[None] if hasattr(image, "shape") else torch.as_tensor(image)[None])
     pre = getattr(model, "preprocessing", None) or {}
     x = Preprocessing(pre).normalize(x)
     param = next(module.parameters(), None)

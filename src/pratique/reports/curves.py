@@ -6,7 +6,7 @@ import io
 from matplotlib.ticker import MaxNLocator
 
 from .. import _figure as plt  # bare Figures: the user's backend is never switched
-from ..training.checkpoint import atomic_write
+from ..core.io import atomic_write
 
 
 def plot_history(history):

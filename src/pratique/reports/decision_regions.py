@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 from .curves import plt
 
 

@@ -12,8 +12,8 @@ import os
 
 import torch
 
-from .._errors import PratiqueError
-from ..training.checkpoint import atomic_write
+from ..core.errors import PratiqueError
+from ..core.io import atomic_write
 
 
 class EvaluationReport(dict):

@@ -5,7 +5,7 @@ import math
 
 from torch import nn
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 from ._images import grid, show
 from ._inputs import first_layer
 from .curves import plt

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 from ._images import show, to_display
 from ._inputs import last_conv_block, module_and_batch
 from .curves import plt

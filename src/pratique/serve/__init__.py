@@ -9,7 +9,7 @@ import json
 import os
 import sys
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 
 _ENV = "PRATIQUE_SERVE_CONFIG"  # how `workers > 1` hands the config to uvicorn's worker processes
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 
 
 @dataclass

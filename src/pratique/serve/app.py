@@ -16,8 +16,8 @@ from importlib import resources
 
 import torch
 
-from .._errors import PratiqueError
 from .._version import __version__
+from ..core.errors import PratiqueError
 from ..tasks._runners import class_names
 from ._batcher import Batcher, QueueFull
 from ._images import UploadError, read_upload

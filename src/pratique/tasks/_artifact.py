@@ -15,9 +15,9 @@ import torch
 from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
-from .._errors import PratiqueError
 from .._version import __version__
-from ..training.checkpoint import atomic_write
+from ..core.errors import PratiqueError
+from ..core.io import atomic_write
 
 FORMAT = "pratique-model"
 

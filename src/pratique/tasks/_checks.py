@@ -1,7 +1,7 @@
 """Argument checks of Model's fit / evaluate / predict: each refuses bad input before any work."""
 from __future__ import annotations
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 from ..training.callbacks import Callback
 
 

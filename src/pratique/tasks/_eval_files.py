@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import types
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 from ..data.sources import folder_layout
 
 

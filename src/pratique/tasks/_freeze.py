@@ -23,14 +23,14 @@ class Freezing:
             >>> model.freeze()                      # train the head only
             >>> model.freeze(["conv_stem", "blocks.0", "blocks.1"])
         """
-        from ..training.finetune import set_trainable
+        from .finetune import set_trainable
 
         set_trainable(self._layers(layers), False)
         return self
 
     def unfreeze(self, layers=None):
         """Train `layers` again (None: the backbone); see `freeze`."""
-        from ..training.finetune import set_trainable
+        from .finetune import set_trainable
 
         set_trainable(self._layers(layers), True)
         return self

@@ -1,78 +1,12 @@
 """Turn what users pass to fit/evaluate/predict (arrays, tensors, tuples) into tensors and batches."""
 from __future__ import annotations
 
-import numpy as np
 import torch
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
+from ..data.arrays import as_tensors, one_input  # noqa: F401  (model.py calls _inputs.as_tensors / one_input)
 from ..data.loaders import InMemoryBatches
 from ..data.preprocess import Preprocessing, is_model_input
-
-
-def as_tensors(x, y=None, what: str = "x") -> tuple[torch.Tensor, torch.Tensor | None]:
-    """(x, y) as tensors: images get a channel axis (N, H, W) -> (N, 1, H, W), (N, H, W, C) numpy
-    images become (N, C, H, W); labels become int64 (or float for multi-output targets)."""
-    if what == "validation_data" and isinstance(x, list) and len(x) in (2, 3) \
-            and all(hasattr(a, "__len__") and not isinstance(a, str) for a in x):
-        x = tuple(x)  # Keras takes validation_data=[x_val, y_val] as the tuple
-    if y is not None:
-        x = one_input(x, "fit" if what == "x" else what)
-    if isinstance(x, tuple) and y is None:
-        if len(x) == 3 and what == "validation_data":
-            raise PratiqueError("validation_data=(x, y, sample_weight): sample weights are not "
-                                "supported. Pass validation_data=(x_val, y_val).")
-        if len(x) != 2:
-            raise PratiqueError(f"{what} as a tuple must be (x, y). Received a tuple of {len(x)} items.")
-        x, y = x
-    x = _tensor(x, what)
-    if is_model_input(x):  # a batch pratique produced, or a slice of one: (N, C, H, W) or (N, D)
-        return x, _labels(y, x)
-    if x.dim() == 3:
-        x = x.unsqueeze(1)  # (N, H, W) -> (N, 1, H, W)
-    elif x.dim() == 4 and x.shape[-1] in (1, 3, 4) and x.shape[1] not in (1, 3, 4):
-        x = x.permute(0, 3, 1, 2).contiguous()  # channels-last arrays, as Keras keeps them
-    return x, _labels(y, x)
-
-
-def one_input(x, action: str):
-    """`x`, refused when it is a tuple or list of arrays: Keras reads that as (x, y) or as the
-    inputs of a multi-input model, which pratique's Model (one input tensor) does not have."""
-    if isinstance(x, (tuple, list)) and len(x) > 1 and all(
-            isinstance(a, (np.ndarray, torch.Tensor)) and a.ndim >= 1 for a in x):
-        raise PratiqueError(
-            f"{action} takes one array of inputs. Received a {type(x).__name__} of {len(x)} arrays "
-            "(Keras reads it as (x, y) or as the inputs of a multi-input model; pratique's Model has "
-            f"one input). Pass x alone: model.{action}(x); to join samples, np.stack them first.")
-    return x
-
-
-def _labels(y, x: torch.Tensor) -> torch.Tensor | None:
-    if y is None:
-        return None
-    y = _tensor(y, "y")
-    if y.dtype in (torch.uint8, torch.int8, torch.int16, torch.int32, torch.bool):
-        y = y.long()
-    if len(y) != len(x):
-        raise PratiqueError(
-            f"x and y must have the same number of samples. Received: len(x)={len(x)}, "
-            f"len(y)={len(y)}. Pass labels for every sample.")
-    return y
-
-
-def _tensor(a, what: str) -> torch.Tensor:
-    if isinstance(a, torch.Tensor):
-        return a
-    if isinstance(a, (list, tuple)):
-        a = np.asarray(a)
-    if isinstance(a, np.ndarray):
-        if a.dtype == object or a.dtype.kind in "US":
-            raise PratiqueError(f"{what} must be a numeric array. Received dtype={a.dtype}; "
-                                "pass a numpy array of numbers (uint8 images or floats); for image files use "
-                                "ImageClassifier.predict(paths) or ImageData.from_files.")
-        return torch.from_numpy(np.ascontiguousarray(a))
-    raise PratiqueError(f"{what} must be a numpy array, a torch tensor or a tuple (x, y). "
-                        f"Received: {type(a).__name__}.")
-
 
 _PRECOMPUTE_BYTES = 1 << 30  # float32 copies up to 1 GiB are made once per call
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 
 
 class KerasBatchMethods:

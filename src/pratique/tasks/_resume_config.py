@@ -12,8 +12,8 @@ import dataclasses
 import os
 import warnings
 
-from .._errors import PratiqueError
 from ..config import TrainConfig
+from ..core.errors import PratiqueError
 
 # where and how long the run trains, not what it learns: a resume may change these
 FREE = ("epochs", "resume", "accelerator", "devices", "strategy", "num_nodes")

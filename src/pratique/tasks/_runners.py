@@ -11,7 +11,7 @@ import os
 import numpy as np
 import torch
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 from ..data.preprocess import Preprocessing
 from ..models.outputs import output_kind
 from ..training._layout import decided

@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import re
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 
 DEFAULTS = {"optimizer": "adam", "lr": 1e-3, "loss": "cross_entropy", "metrics": ("accuracy",)}
 HEADS = ("linear",)

@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 from ..models.outputs import output_kind, probabilities
 from ..models.registry import create_model, get_model_card
 from ._task_args import check_head, merge, task_args

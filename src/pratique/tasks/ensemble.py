@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 from ..models.ensemble import EnsembleModule
 from ..models.registry import create_model, get_model_card
 from .classifier import ImageClassifier

@@ -12,11 +12,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._errors import PratiqueError
 from .._version import __version__
+from ..core.errors import PratiqueError
+from ..core.io import atomic_write
 from ..data.preprocess import Preprocessing
 from ..models.outputs import output_kind
-from ..training.checkpoint import atomic_write
 from ._runners import METADATA_KEY
 
 FORMATS = {"onnx": ".onnx", "torchscript": ".torchscript"}

@@ -8,14 +8,15 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._errors import PratiqueError
-from .._suggest import SuggestAttributes
+from ..core.errors import PratiqueError
+from ..core.io import atomic_write
+from ..core.suggest import SuggestAttributes
 from ..models.summary import Summary, summarize
 from ..training import losses, optimizers, resume, schedules
 from ..training import metrics as metrics_mod
 from ..training._loss_checks import check_head
 from ..training.callbacks import CallbackList, ProgbarLogger
-from ..training.checkpoint import atomic_write, save_checkpoint
+from ..training.checkpoint import save_checkpoint
 from ..training.grad_steps import check_accumulate, pop_clip
 from ..training.trainer import Trainer, make_fabric
 from . import _inputs
@@ -218,9 +219,9 @@ class Model(Freezing, KerasBatchMethods, SuggestAttributes):
                 batch_size: int = 64, plot: str | None = "lr_find.png"):
         """The LR range test (fastai's lr_find): returns an `LRFinderResult` with `.suggestion`.
 
-        Weights and optimizer state are restored afterwards. See `training.lr_finder.lr_find`.
+        Weights and optimizer state are restored afterwards. See `tasks.lr_finder.lr_find`.
         """
-        from ..training.lr_finder import lr_find
+        from .lr_finder import lr_find
 
         return lr_find(self, x, y, start_lr=start_lr, end_lr=end_lr, num_iter=num_iter,
                        batch_size=batch_size, plot=plot)
@@ -241,8 +242,8 @@ class Model(Freezing, KerasBatchMethods, SuggestAttributes):
             self.schedule = saved
 
     def finetune(self, data, epochs: int = 1, strategy="freeze_unfreeze", **fit_kwargs):
-        """Fine-tune with one of Flash's strategies; see `training.finetune.finetune`."""
-        from ..training.finetune import finetune
+        """Fine-tune with one of Flash's strategies; see `tasks.finetune.finetune`."""
+        from .finetune import finetune
 
         return finetune(self, data, epochs=epochs, strategy=strategy, **fit_kwargs)
 

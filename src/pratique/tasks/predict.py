@@ -19,10 +19,10 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import torch
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
+from ..core.io import atomic_write
 from ..data.decode import IMAGE_EXTENSIONS
 from ..models.outputs import probabilities
-from ..training.checkpoint import atomic_write
 from ._runners import class_names, open_runner
 
 

@@ -8,14 +8,14 @@ import io
 import json
 import os
 
-from .._errors import PratiqueError
-from .._seed import seed_everything
 from ..config import TrainConfig
+from ..core.errors import PratiqueError
+from ..core.io import atomic_write
+from ..core.seed import seed_everything
 from ..data.datasets import dataset_info, load_data
 from ..data.sources import folder_layout
 from ..models.registry import get_model_card
 from ..training.callbacks import CSVLogger, ModelCheckpoint, TensorBoard
-from ..training.checkpoint import atomic_write
 from ..training.resume import ResumeCheckpoint, load_resume_state
 from ._resume_config import given_keys, resume_config
 from .classifier import ImageClassifier

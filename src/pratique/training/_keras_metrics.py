@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 from .metrics import Metric, binary_threshold, is_binary
 
 

@@ -11,7 +11,7 @@ import warnings
 import torch
 from torch import nn
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 
 # Keras' probability losses: rows of probabilities (a softmax) unless from_logits=True
 _ROWS = ("categorical_crossentropy", "sparse_categorical_crossentropy", "kl_divergence")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 
 
 def compute_class_weight(class_weight, targets: torch.Tensor | None) -> torch.Tensor:

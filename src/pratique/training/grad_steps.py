@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 
 __all__ = ["CLIP_ARGUMENTS", "GradientSteps", "check_accumulate", "pop_clip"]
 

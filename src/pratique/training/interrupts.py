@@ -10,7 +10,7 @@ import signal
 import threading
 from collections.abc import Callable
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 
 _SIGNALS = tuple(s for s in (getattr(signal, "SIGINT", None), getattr(signal, "SIGTERM", None))
                  if s is not None)

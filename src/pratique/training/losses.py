@@ -14,7 +14,7 @@ import inspect
 import torch
 import torch.nn.functional as F
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 from ..core.registry import Registry
 
 __all__ = ["LOSSES", "Loss", "bce", "bce_with_logits", "cross_entropy", "get", "hinge", "l1",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 from ..core.registry import Registry
 
 __all__ = ["METRICS", "Accuracy", "ConfusionMatrix", "Metric", "TorchMetric", "bind", "get",

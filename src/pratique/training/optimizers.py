@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from .._errors import PratiqueError, unknown_name
+from ..core.errors import PratiqueError, unknown_name
 from ..core.registry import Registry
 from ._fused_adam import Adam, AdamW
 

@@ -22,8 +22,8 @@ import warnings
 import numpy as np
 import torch
 
-from .._errors import PratiqueError
 from .._version import __version__
+from ..core.errors import PratiqueError
 from .callbacks.resume_checkpoint import ResumeCheckpoint  # noqa: F401 (its home before the split)
 from .checkpoint import FORMAT, load_checkpoint, save_checkpoint
 from .interrupts import InterruptGuard, TrainingInterrupted, resume_hint, signal_name

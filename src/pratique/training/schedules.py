@@ -10,7 +10,7 @@ import math
 
 import torch
 
-from .._errors import PratiqueError, unknown_name
+from ..core.errors import PratiqueError, unknown_name
 from ..core.registry import Registry
 
 __all__ = ["SCHEDULES", "Schedule", "build", "check_name", "get", "list_schedules"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .._errors import PratiqueError
+from ..core.errors import PratiqueError
 
 
 @dataclass

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import time
 from itertools import islice
+from typing import TYPE_CHECKING
 
 import torch
-from lightning.fabric import Fabric
 
 from . import _layout, ema, resume
 from .callbacks import CallbackList, History
 from .grad_steps import GradientSteps
 from .interrupts import non_finite_loss
+
+if TYPE_CHECKING:  # Lightning is imported when a Fabric is made, not by `import pratique`
+    from lightning.fabric import Fabric
 
 __all__ = ["PRECISIONS", "Trainer", "batch_logs", "input_error", "make_fabric", "metric_logs"]
 
@@ -32,9 +35,10 @@ def make_fabric(accelerator: str = "auto", devices="auto", precision: str = "32"
     a script run with `python` re-runs itself once per extra device; under torchrun or SLURM
     the processes already exist and this only joins the process group (docs/distributed.md).
     """
+    from lightning.fabric import Fabric
     from lightning.fabric.connector import _is_using_cli
 
-    from .._errors import unknown_name
+    from ..core.errors import unknown_name
 
     if precision not in _PRECISIONS:
         raise unknown_name("precision", precision, _PRECISIONS)
@@ -126,7 +130,7 @@ class Trainer:
         """Each rank takes its part of every global batch, in the order rank 0 draws; callbacks
         that write files (`rank_zero_only`) run on rank 0 only, the others everywhere (the logs
         they see are reduced over ranks, so e.g. EarlyStopping decides the same on each)."""
-        from .._errors import PratiqueError
+        from ..core.errors import PratiqueError
 
         f = self.fabric
         if not hasattr(train, "shard"):
@@ -309,7 +313,7 @@ def should_validate(epoch: int, freq) -> bool:
 
 def input_error(module, x, error: RuntimeError):
     """The error for inputs `module` cannot take: both shapes named, and torch's words."""
-    from .._errors import PratiqueError
+    from ..core.errors import PratiqueError
 
     first = next((m for m in module.modules()
                   if hasattr(m, "in_channels") or hasattr(m, "in_features")), None)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from ..._errors import unknown_name
+from ...core.errors import unknown_name
 
 DEMOS = {  # name -> (module, what it shows)
     "perceptron": ("perceptron", "formal neuron, Rosenblatt's perceptron: separable data vs XOR"),

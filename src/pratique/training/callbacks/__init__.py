@@ -1,4 +1,6 @@
 """Callbacks with Keras' names, arguments and semantics."""
+from ...core.errors import PratiqueError as _PratiqueError
+from ...core.registry import Registry as _Registry
 from .backup_and_restore import BackupAndRestore as BackupAndRestore
 from .base import Callback as Callback
 from .base import CallbackList as CallbackList
@@ -15,8 +17,6 @@ from .resume_checkpoint import ResumeCheckpoint as ResumeCheckpoint
 from .swap_ema_weights import SwapEMAWeights as SwapEMAWeights
 from .tensorboard import TensorBoard as TensorBoard
 from .terminate_on_nan import TerminateOnNaN as TerminateOnNaN
-from ..._errors import PratiqueError as _PratiqueError
-from ...core.registry import Registry as _Registry
 
 __all__ = ["CALLBACKS", "BackupAndRestore", "Callback", "CallbackList", "CSVLogger", "EarlyStopping",
            "History", "LambdaCallback", "LearningRateScheduler", "ModelCheckpoint", "ProgbarLogger",

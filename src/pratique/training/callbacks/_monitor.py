@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from ..._errors import PratiqueError
+from ...core.errors import PratiqueError
 
 # the directions of names that are not a compiled metric's (e.g. logged by a callback) or
 # that a model does not compile (Keras' loss); a compiled metric's own direction comes first

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from ..._errors import PratiqueError
+from ...core.errors import PratiqueError
 
 
 class BatchProfiler:

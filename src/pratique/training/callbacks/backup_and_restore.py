@@ -5,7 +5,7 @@ import contextlib
 import glob
 import os
 
-from ..._errors import PratiqueError
+from ...core.errors import PratiqueError
 from .resume_checkpoint import ResumeCheckpoint
 
 

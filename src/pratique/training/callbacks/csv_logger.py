@@ -5,7 +5,7 @@ import csv
 import io
 import os
 
-from ..checkpoint import atomic_write
+from ...core.io import atomic_write
 from .base import Callback
 
 

@@ -1,7 +1,7 @@
 """LambdaCallback: a callback made of plain functions, one per hook."""
 from __future__ import annotations
 
-from ..._errors import PratiqueError
+from ...core.errors import PratiqueError
 from .base import _HOOKS, Callback
 
 _ALIASES = {"on_batch_begin": "on_train_batch_begin", "on_batch_end": "on_train_batch_end"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import numbers
 
-from ..._errors import PratiqueError
+from ...core.errors import PratiqueError
 from ._monitor import get_lr, set_lr
 from .base import Callback
 

@@ -5,7 +5,7 @@ import os
 import re
 import string
 
-from ..._errors import PratiqueError
+from ...core.errors import PratiqueError
 from ._monitor import better, monitor_mode, read, resolve_mode, worst
 from .base import Callback, overrides
 

@@ -25,7 +25,7 @@ class ReduceLROnPlateau(Callback):
     def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10,
                  verbose: int = 0, mode: str = "auto", min_delta: float = 1e-4, cooldown: int = 0,
                  min_lr: float = 0.0):
-        from ..._errors import PratiqueError
+        from ...core.errors import PratiqueError
 
         if factor >= 1.0:
             raise PratiqueError(f"ReduceLROnPlateau does not support a factor >= 1.0. Received: factor={factor}")

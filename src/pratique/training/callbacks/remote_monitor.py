@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 import torch
 
-from ..._errors import PratiqueError
+from ...core.errors import PratiqueError
 from .base import Callback
 
 

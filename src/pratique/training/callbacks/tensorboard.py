@@ -44,7 +44,7 @@ class TensorBoard(Callback):
     def __init__(self, log_dir="logs", histogram_freq=0, write_graph=True, write_images=True,
                  write_steps_per_second=False, update_freq="epoch", profile_batch=0,
                  hparams: dict | None = None):
-        from ..._errors import PratiqueError
+        from ...core.errors import PratiqueError
 
         if isinstance(histogram_freq, str):  # the old signature was (log_dir, update_freq)
             histogram_freq, update_freq = 0, histogram_freq

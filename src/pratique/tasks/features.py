@@ -6,8 +6,8 @@ import os
 
 import torch
 
-from .checkpoint import load_checkpoint, save_checkpoint
-from .optimizers import rebuild
+from ..training.checkpoint import load_checkpoint, save_checkpoint
+from ..training.optimizers import rebuild
 
 
 def _digest(h, t: torch.Tensor) -> None:
@@ -71,7 +71,7 @@ def _inputs_hash(batches) -> str:
 
 def fit_head_on_features(model, split, data, epochs: int, cache_dir: str | None, **fit_kwargs):
     """Train `split.head` (in place, inside `model.module`) on cached backbone embeddings."""
-    from ..tasks.model import Model
+    from .model import Model
 
     cache_dir = cache_dir or os.path.join(os.path.expanduser("~"), ".cache", "pratique", "features")
     os.makedirs(cache_dir, exist_ok=True)

@@ -15,20 +15,21 @@ import warnings
 
 from torch import nn
 
-from .._errors import PratiqueError
-from .callbacks import Callback
-from .optimizers import rebuild
-from .split import split_backbone_head
+from ..config import FINETUNE_STRATEGIES
+from ..core.errors import PratiqueError
+from ..training.callbacks import Callback
+from ..training.optimizers import rebuild
+from ..training.split import split_backbone_head
 
 __all__ = ["discriminative_optimizer", "finetune", "set_trainable", "split_backbone_head"]
 
-_STRATEGIES = ("no_freeze", "freeze", "freeze_unfreeze", "unfreeze_milestones", "features")
+_STRATEGIES = FINETUNE_STRATEGIES
 
 
 def _parse(strategy):
     name, arg = (strategy, None) if isinstance(strategy, str) else tuple(strategy)
     if name not in _STRATEGIES:
-        from .._errors import unknown_name
+        from ..core.errors import unknown_name
 
         raise unknown_name("strategy", name, _STRATEGIES)
     if name == "freeze_unfreeze":

@@ -6,8 +6,8 @@ import io
 import math
 from dataclasses import dataclass, field
 
-from .._errors import PratiqueError
-from .checkpoint import atomic_write
+from ..core.errors import PratiqueError
+from ..core.io import atomic_write
 
 
 @dataclass
