@@ -14,6 +14,9 @@ from matplotlib.patches import FancyBboxPatch
 ROOT = Path(__file__).resolve().parents[1]
 WHAT = {  # what lives on each floor, in a few words
     "cli": "one file per command, thin over the API",
+    "serve": "HTTP API and page (FastAPI)",
+    "attacks": "FGSM, PGD, robustness (Captum)",
+    "explain": "attributions, activation maximization (Captum)",
     "tasks": "Model, ImageClassifier, fine-tuning,\nfeature caching, LR finder, predict, export, runs",
     "config": "TrainConfig (the run recipe)",
     "training": "the loop on Fabric, callbacks, losses,\nmetrics, optimizers, schedules, checkpoints",
@@ -21,7 +24,7 @@ WHAT = {  # what lives on each floor, in a few words
     "lab": "from-scratch perceptron, MLP, autograd",
     "models": "registry, classic nets, timm zoo,\npretrained weights, summary",
     "data": "sources, decode, Preprocessing,\nloaders, ImageData, named datasets",
-    "core": "errors, atomic writes, seeding, lazy names",
+    "core": "errors, atomic writes, seeding, lazy names, Registry",
 }
 COLOURS = ["#4e79a7", "#f28e2b", "#bab0ac", "#e15759", "#76b7b2", "#59a14f", "#9c755f"]
 
