@@ -5,7 +5,7 @@ The server runs in its own process (`pq.serve`, loopback only); 16 concurrent cl
 httpx.AsyncClient) each send one mnist5k PNG per request. Every phase is bounded in count and in
 time (--max-seconds); a request that fails or never comes back is counted, never hidden.
 
-    python bench/serve_load.py [--requests 2000] [--clients 16] [--repeats 3] [--memory 10000]
+    python bench/serve.py [--requests 2000] [--clients 16] [--repeats 3] [--memory 10000]
 """
 from __future__ import annotations
 
