@@ -18,6 +18,7 @@ from ..training.checkpoint import atomic_write, save_checkpoint
 from ..training.trainer import Trainer, make_fabric
 from . import _inputs
 from ._artifact import read_model_file, write_model_file
+from ._weights_fit import check_state_fits, check_weights_fit
 from ._checks import (
     as_callbacks,
     check_image_data_fit,
@@ -425,8 +426,10 @@ def load(path, module: nn.Module | None = None) -> Model:
     if module is None:
         from .classifier import ImageClassifier
 
+        check_weights_fit(path, arch, state)  # built on the meta device: a misfit allocates nothing
         model: Model = ImageClassifier(arch["name"], **arch["kwargs"])
     else:
+        check_state_fits(path, module, state)  # dtypes too: never cast silently
         model = Model(module)
         model.architecture = arch
     _load_strict(model.module, state, path)
