@@ -17,8 +17,8 @@ from safetensors.torch import save as st_save
 
 from .._errors import PratiqueError
 from .._version import __version__
-from ._manifest_schema import check_manifest
 from ..training.checkpoint import atomic_write
+from ._manifest_schema import check_manifest
 
 FORMAT = "pratique-model"
 

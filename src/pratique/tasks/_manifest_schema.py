@@ -23,7 +23,7 @@ PREPROCESSING_KEYS = {"kind", "scale", "color_mode", "image_size", "input_shape"
 SOURCE_KWARGS = {"pretrained", "checkpoint_path", "pretrained_cfg", "pretrained_cfg_overlay",
                  "cache_dir", "weights", "weights_path", "file", "url", "hf_hub_id", "out_layer"}
 _NAME = re.compile(r"^(timm:)?[A-Za-z0-9_.\-]+$")
-_PATHLIKE = re.compile(r"[/\\]|://|^~|hf[-_]hub|\.(pth|pt|bin|safetensors|ckpt|npz|h5|pkl)$", re.I)
+_PATHLIKE = re.compile(r"[/\\]|://|^~|hf[-_]hub|\.(pth|pt|bin|safetensors|ckpt|npz|h5|pkl)$", re.IGNORECASE)
 MAX_SIDE = 16384  # image height and width a manifest may name
 MAX_DIM = 2**24  # channels, or features of (D,) inputs
 MAX_INT = 2**31

@@ -18,7 +18,6 @@ from ..training.checkpoint import atomic_write, save_checkpoint
 from ..training.trainer import Trainer, make_fabric
 from . import _inputs
 from ._artifact import read_model_file, write_model_file
-from ._weights_fit import check_state_fits, check_weights_fit
 from ._checks import (
     as_callbacks,
     check_image_data_fit,
@@ -31,6 +30,7 @@ from ._compile import _build_optimizer, _group_lr, _learning_rate
 from ._compiled import restore_compile, saved_compile
 from ._freeze import Freezing
 from ._keras_batch import KerasBatchMethods
+from ._weights_fit import check_state_fits, check_weights_fit
 
 
 class Model(Freezing, KerasBatchMethods, SuggestAttributes):
