@@ -18,22 +18,10 @@ from ..training.callbacks import CSVLogger, ModelCheckpoint, TensorBoard
 from ..training.checkpoint import atomic_write
 from ..training.resume import ResumeCheckpoint, load_resume_state
 from ._resume_config import given_keys, resume_config
+from ._run_dir import create_run_dir, run_lock
 from .classifier import ImageClassifier
 
 _FILE_SUFFIXES = (".csv", ".txt")
-
-
-def next_run_dir(project: str, name: str, exist_ok: bool = False) -> str:
-    """`project/name`, or `name2`, `name3`... when it exists (Ultralytics' rule); never reused
-    unless `exist_ok`, so nothing a previous run wrote is overwritten."""
-    path = os.path.join(project, name)
-    if exist_ok:
-        return path
-    n = 2
-    while os.path.exists(path):
-        path = os.path.join(project, f"{name}{n}")
-        n += 1
-    return path
 
 
 @dataclasses.dataclass
@@ -208,7 +196,7 @@ def _run_dir(config: TrainConfig) -> tuple[str, str]:
     """(run directory, base name): a resumed run continues in its checkpoint's directory."""
     if config.resume:  # its config is the checkpoint's (_resume_config.py), name included
         return os.path.dirname(config.resume) or ".", config.name
-    return next_run_dir(config.project, config.name, config.exist_ok), config.name
+    return create_run_dir(config.project, config.name, config.exist_ok), config.name
 
 
 def _write_skipped(run_dir: str, skipped: list[dict]) -> None:
@@ -278,6 +266,12 @@ def _run(config, overrides: dict, mode: str) -> dict:
     fabric = model._trainer.fabric  # data-parallel: one run directory, rank 0 names and writes it
     zero = fabric.is_global_zero
     run_dir, name = fabric.broadcast(_run_dir(config) if zero else None)
+    with run_lock(run_dir if zero else None):  # one writer per folder, for the run's life
+        return _train_in(run_dir, name, config, data, model, state, mode)
+
+
+def _train_in(run_dir: str, name: str, config, data: RunData, model, state, mode: str) -> dict:
+    zero = model._trainer.fabric.is_global_zero
     model.run_config = config.recipe(name).to_dict()  # in every last.ckpt: what a resume runs with
     if zero:
         os.makedirs(run_dir, exist_ok=True)
