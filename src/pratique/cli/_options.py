@@ -1,6 +1,8 @@
 """Options shared by the run commands (train, finetune, lr-find) and `--config` merging."""
 from __future__ import annotations
 
+import os
+
 import click
 from click.core import ParameterSource
 
@@ -8,6 +10,17 @@ from ..config import TrainConfig
 
 _D = TrainConfig()
 PRECISIONS = ["32", "bf16-mixed", "16-mixed", "64"]
+
+
+def out_file(ctx, param, value):
+    """`--out`: its folder must exist (a typo must not create folders anywhere on the disk)."""
+    if value is None:
+        return value
+    folder = os.path.dirname(os.path.abspath(value))
+    if not os.path.isdir(folder):
+        raise click.BadParameter(f"the folder {folder!r} does not exist. Create it first, or "
+                                 f"write to an existing folder. Received: {value!r}")
+    return value
 
 
 def _schedule(ctx, param, value):

@@ -22,6 +22,7 @@ from ._run_dir import create_run_dir, run_lock
 from .classifier import ImageClassifier
 
 _FILE_SUFFIXES = (".csv", ".txt")
+MAX_IMAGE_SIZE = 4096  # a 4096 x 4096 RGB image is 50 MB decoded; 30000 would be 2.7 GB, each
 
 
 @dataclasses.dataclass
@@ -133,13 +134,20 @@ def _check(config: TrainConfig) -> None:
     if config.epochs < 1 or config.batch_size < 1:
         raise PratiqueError(f"epochs and batch_size must be >= 1. Received: epochs={config.epochs}, "
                             f"batch_size={config.batch_size}")
+    if config.image_size is not None and not 1 <= config.image_size <= MAX_IMAGE_SIZE:
+        raise PratiqueError(f"image_size must be 1..{MAX_IMAGE_SIZE} pixels a side. Received: "
+                            f"image_size={config.image_size}. Resize to what the model takes "
+                            "(224 for ImageNet models, 28 for the LeNets).")
     devices = str(config.devices)
     if not (devices == "auto" or devices.lstrip("-").replace(",", "").isdigit()) or devices == "0":
         raise PratiqueError(f"devices must be a number of devices (1, 2...), 'auto', -1 (all) or "
                             f"device ids like '0,1'. Received: devices={config.devices!r}")
-    if config.resume and not os.path.isfile(config.resume):
-        raise FileNotFoundError(f"--resume {config.resume!r}: no such checkpoint. Expected a "
-                                "last.ckpt written by a run, like runs/train/last.ckpt.")
+    # a missing last.ckpt with its .prev beside it (killed during rotation): load_checkpoint
+    # falls back to .prev with a warning
+    resume = config.resume
+    if resume and not (os.path.isfile(resume) or os.path.isfile(f"{resume}.prev")):
+        raise FileNotFoundError(f"--resume {resume!r}: no such checkpoint (nor {resume}.prev). "
+                                "Expected a last.ckpt written by a run, like runs/train/last.ckpt.")
 
 
 _POINT_MODELS = ("mlp", "perceptron")  # models that take a flat vector of features
