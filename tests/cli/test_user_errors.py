@@ -1,5 +1,4 @@
 """User errors stop before any work with a message that names the problem, and exit 2."""
-import os
 
 import pytest
 from PIL import Image
@@ -48,3 +47,13 @@ def test_out_into_a_missing_folder_is_an_error(tmp_path, trained, command, capsy
     code, err = _exit(args, capsys)
     assert code == 2 and "does not exist" in err and str(tmp_path / "no" / "such") in err
     assert not (tmp_path / "no").exists()  # no folder made
+
+
+def test_a_folder_of_empty_class_folders_is_refused_plainly(tmp_path, capsys):
+    for c in ("cat", "dog"):
+        (tmp_path / "data" / c).mkdir(parents=True)
+    (tmp_path / "data" / "cat" / "notes.txt").write_text("x")
+    code, err = _exit(["train", "--data", str(tmp_path / "data"), "--model", "mlp", "--epochs", "1",
+                       "--project", str(tmp_path / "runs")], capsys)
+    assert code == 2  # was exit 1: "ValueError: need at least one array to concatenate"
+    assert "class folders ['cat', 'dog'] but no image files" in err and "notes.txt" in err

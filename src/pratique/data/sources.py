@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from .._errors import PratiqueError
-from .decode import is_image_file
+from .decode import IMAGE_EXTENSIONS, is_image_file
 
 VAL_NAMES = ("val", "valid", "validation")
 
@@ -53,6 +53,11 @@ def list_class_folders(root) -> tuple[list[str], list[str], list[str], list[str]
                     others.append(p)
         if n == 0:
             empty.append(c)
+    if not paths:  # nothing to train on: say so, not a raw error from deep in the loader
+        raise PratiqueError(
+            f"Folder {root!r} has class folders {classes[:10]} but no image files in any of them. "
+            f"Expected images ending in {', '.join(IMAGE_EXTENSIONS)} inside each class folder"
+            + (f"; found {len(others)} other files, e.g. {others[0]!r}." if others else "."))
     return paths, labels, empty, others
 
 
