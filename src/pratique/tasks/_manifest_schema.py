@@ -21,7 +21,7 @@ TOP_KEYS = {"format", "pratique_version", "weights_sha256", "architecture", "cla
 PREPROCESSING_KEYS = {"kind", "scale", "color_mode", "image_size", "input_shape", "mean", "std"}
 # builder arguments that fetch or open weights, in create_model or timm.create_model
 SOURCE_KWARGS = {"pretrained", "checkpoint_path", "pretrained_cfg", "pretrained_cfg_overlay",
-                 "cache_dir", "weights", "weights_path", "file", "url", "hf_hub_id", "out_layer"}
+                 "cache_dir", "weights", "weights_path", "file", "url", "hf_hub_id"}
 _NAME = re.compile(r"^(timm:)?[A-Za-z0-9_.\-]+$")
 _PATHLIKE = re.compile(r"[/\\]|://|^~|hf[-_]hub|\.(pth|pt|bin|safetensors|ckpt|npz|h5|pkl)$", re.IGNORECASE)
 MAX_SIDE = 16384  # image height and width a manifest may name
