@@ -156,3 +156,10 @@ def test_sigkill_after_the_last_checkpoint_then_resume_completes(finished, tmp_p
     assert done.returncode == 0, done.stderr
     assert "nothing left to train" in done.stdout and "held-out accuracy" in done.stdout
     assert (run / "report.json").read_text() == (finished / "report.json").read_text()
+
+
+def test_a_missing_last_ckpt_resumes_from_prev(run, capsys):
+    os.remove(run / "last.ckpt")  # killed between the rotation's two renames, or deleted by hand
+    with pytest.warns(UserWarning, match="is missing"):
+        main(["train", "--resume", "runs/r/last.ckpt"])
+    assert load_checkpoint(run / "last.ckpt")["epoch"] == 2  # epoch 2 trained again from .prev

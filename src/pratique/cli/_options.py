@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import typing
 
 import click
@@ -89,6 +90,17 @@ HELP = {
     "skip_bad": "Leave out unreadable image files; the run directory lists them in skipped.csv.",
 }
 CALLBACKS = {"schedule": lambda ctx, param, value: None if value in (None, "none") else value}
+
+
+def out_file(ctx, param, value):
+    """`--out`: its folder must exist (a typo must not create folders anywhere on the disk)."""
+    if value is None:
+        return value
+    folder = os.path.dirname(os.path.abspath(value))
+    if not os.path.isdir(folder):
+        raise click.BadParameter(f"the folder {folder!r} does not exist. Create it first, or "
+                                 f"write to an existing folder. Received: {value!r}")
+    return value
 
 
 def _devices(ctx, param, value):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import click
 
+from ._options import out_file
+
 
 @click.command()
 @click.argument("model", type=click.Path(exists=True, dir_okay=False))
@@ -10,7 +12,7 @@ import click
               help="Dataset name (its test split); class folder, CSV or .txt list (every image "
                    "in it); a folder of train/val/test subfolders (its test/, else val/).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False), help="Also write the metrics as JSON here.")
+@click.option("--out", type=click.Path(dir_okay=False), callback=out_file, help="Also write the metrics as JSON here.")
 @click.option("--report", "report_dir", type=click.Path(file_okay=False),
               help="Write report.json, report.md, confusion_matrix.csv and PNGs into this folder.")
 def evaluate(model, data, batch_size, out, report_dir):

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import click
 
+from ._options import out_file
+
 
 @click.command()
 @click.argument("model", type=click.Path(exists=True, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["onnx", "torchscript"]), default="onnx", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False), help="Output file (default: MODEL with .onnx/.torchscript).")
+@click.option("--out", type=click.Path(dir_okay=False), callback=out_file, help="Output file (default: MODEL with .onnx/.torchscript).")
 @click.option("--bake-normalization", is_flag=True,
               help="Put (x - mean) / std in the graph, so it takes pixels scaled to [0, 1].")
 @click.option("--opset", type=click.IntRange(min=7), default=17, show_default=True, help="ONNX opset.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from ..core.errors import PratiqueError
+from ._options import out_file
 
 
 def _thresholds(ctx, param, value):
@@ -19,7 +20,7 @@ def _thresholds(ctx, param, value):
 @click.argument("model", type=click.Path(exists=True, dir_okay=False))
 @click.argument("source", nargs=-1, required=True)
 @click.option("--top-k", type=click.IntRange(min=1), default=1, show_default=True, help="Best classes listed per image.")
-@click.option("--out", type=click.Path(dir_okay=False), help="Write every row to a .csv or .json file.")
+@click.option("--out", type=click.Path(dir_okay=False), callback=out_file, help="Write every row to a .csv or .json file.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True)
 @click.option("--tta", is_flag=True, help="Average each image's prediction with its horizontal flip's.")
 @click.option("--multi-label", is_flag=True, help="Sigmoid per class; every class over --threshold is a label.")

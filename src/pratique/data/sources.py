@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from ..core.errors import PratiqueError
-from .decode import is_image_file
+from .decode import IMAGE_EXTENSIONS, is_image_file
 
 VAL_NAMES = ("val", "valid", "validation")
 
@@ -53,6 +53,11 @@ def list_class_folders(root) -> tuple[list[str], list[str], list[str], list[str]
                     others.append(p)
         if n == 0:
             empty.append(c)
+    if not paths:  # nothing to train on: say so, not a raw error from deep in the loader
+        raise PratiqueError(
+            f"Folder {root!r} has class folders {classes[:10]} but no image files in any of them. "
+            f"Expected images ending in {', '.join(IMAGE_EXTENSIONS)} inside each class folder"
+            + (f"; found {len(others)} other files, e.g. {others[0]!r}." if others else "."))
     return paths, labels, empty, others
 
 
@@ -130,11 +135,24 @@ def read_csv(path, input_field: str, target_fields, root=None) -> tuple[list[str
     if missing:
         raise PratiqueError(f"CSV {os.fspath(path)!r} has no column(s) {missing}. "
                             f"Its columns: {list(rows[0])}.")
+    _refuse_empty_cells(path, rows, [input_field, *fields[:1]] if len(fields) == 1 else [input_field])
     paths = [os.path.join(root, r[input_field]) for r in rows]
     if len(fields) == 1:
         return paths, [r[fields[0]] for r in rows]
     truthy = {"1", "1.0", "true", "yes", "y"}
     return paths, [[c for c in fields if str(r[c]).strip().lower() in truthy] for r in rows]
+
+
+def _refuse_empty_cells(path, rows: list[dict], columns: list[str]) -> None:
+    """An empty label would become a class named '' and an empty path the CSV's folder: refuse
+    them, naming the lines (the header is line 1)."""
+    for column in columns:
+        lines = [n for n, r in enumerate(rows, 2) if not (r.get(column) or "").strip()]
+        if lines:
+            shown = ", ".join(map(str, lines[:20])) + (", ..." if len(lines) > 20 else "")
+            raise PratiqueError(
+                f"CSV {os.fspath(path)!r} has {len(lines)} row(s) with an empty {column!r}: "
+                f"line(s) {shown}. Expected a value in every row; fill them in or delete those rows.")
 
 
 def check_arrays(x, y, what: str = "x"):

@@ -18,6 +18,7 @@ from safetensors.torch import save as st_save
 from .._version import __version__
 from ..core.errors import PratiqueError
 from ..core.io import atomic_write
+from ._manifest_schema import check_manifest
 
 FORMAT = "pratique-model"
 
@@ -54,6 +55,7 @@ def read_model_file(path) -> tuple[dict[str, torch.Tensor], dict]:
     try:
         with zipfile.ZipFile(path) as z:
             _refuse_checkpoint(path, z.namelist())
+            _check_entries(path, z, os.path.getsize(path))
             manifest = json.loads(z.read("manifest.json"))
             weights = z.read("weights.safetensors")
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:  # JSONDecodeError is a ValueError
@@ -64,7 +66,7 @@ def read_model_file(path) -> tuple[dict[str, torch.Tensor], dict]:
         found = manifest.get("format") if isinstance(manifest, dict) else type(manifest).__name__
         raise PratiqueError(f"{path!r} has format {found!r}; expected {FORMAT!r}.")
     _check_version(path, str(manifest.get("pratique_version", "0")))
-    _check_manifest(path, manifest)
+    check_manifest(path, manifest)
     _check_digest(path, manifest, weights)
     try:  # safetensors: a header and raw tensor bytes, nothing that can run
         return st_load(weights), manifest
@@ -96,24 +98,25 @@ def _check_version(path: str, saved: str) -> None:
             "Upgrade pratique (pip install -U pratique) to load it.")
 
 
-_FIELDS = {"classes": list, "preprocessing": dict, "input_shape": list, "compile": dict,
-           "metrics": dict}
+MAX_MANIFEST_BYTES = 16 * 2**20
+MAX_RATIO = 20  # uncompressed / file size; pratique stores uncompressed; float weights barely deflate
 
 
-def _check_manifest(path: str, manifest: dict) -> None:
-    """Refuse a manifest whose fields have the wrong form, before anything is built from it."""
-    def bad(what: str, value) -> PratiqueError:
-        return PratiqueError(f"{path!r} has a damaged manifest.json: {what}. Received: {value!r}. "
-                             "Save the model again with Model.save().")
-
-    arch = manifest.get("architecture")
-    if arch is not None and not (isinstance(arch, dict) and isinstance(arch.get("name"), str)
-                                 and isinstance(arch.get("kwargs"), dict)):
-        raise bad('"architecture" must be null or {"name": str, "kwargs": dict}', arch)
-    for key, kind in _FIELDS.items():
-        value = manifest.get(key)
-        if value is not None and not isinstance(value, kind):
-            raise bad(f'"{key}" must be null or a {kind.__name__}', value)
-    shape = manifest.get("input_shape")
-    if shape is not None and not all(isinstance(d, int) and d > 0 for d in shape):
-        raise bad('"input_shape" must list positive ints', shape)
+def _check_entries(path: str, z: zipfile.ZipFile, file_size: int) -> None:
+    """Refuse duplicate entries (the last would win over the first) and sizes that a read would
+    blow up to (zip bombs), before anything is decompressed. zipfile never reads past the size an
+    entry declares, so checking the declared sizes bounds memory."""
+    names = z.namelist()
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise PratiqueError(f"{path!r} holds {twice} more than once; which copy counts is "
+                            "ambiguous, so the file was refused. Expected one manifest.json and "
+                            "one weights.safetensors, as Model.save() writes.")
+    total = sum(i.file_size for i in z.infolist())
+    manifest = z.getinfo("manifest.json").file_size if "manifest.json" in names else 0
+    if manifest > MAX_MANIFEST_BYTES or total > MAX_RATIO * file_size + MAX_MANIFEST_BYTES:
+        raise PratiqueError(
+            f"{path!r} would decompress to {total:,} bytes from {file_size:,} on disk "
+            f"(manifest.json: {manifest:,} bytes; at most {MAX_MANIFEST_BYTES:,}); the file was "
+            f"refused unread. Expected at most {MAX_RATIO}x its size, as Model.save() writes "
+            "weights uncompressed.")

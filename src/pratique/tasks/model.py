@@ -35,6 +35,7 @@ from ._compile import _build_optimizer, _group_lr, _learning_rate
 from ._compiled import restore_compile, saved_compile, saved_settings
 from ._freeze import Freezing
 from ._keras_batch import KerasBatchMethods
+from ._weights_fit import check_state_fits, check_weights_fit
 
 
 class Model(Freezing, KerasBatchMethods, SuggestAttributes):
@@ -454,8 +455,10 @@ def load(path, module: nn.Module | None = None) -> Model:
     if module is None:
         from .classifier import ImageClassifier
 
+        check_weights_fit(path, arch, state)  # built on the meta device: a misfit allocates nothing
         model: Model = ImageClassifier(arch["name"], **arch["kwargs"])
     else:
+        check_state_fits(path, module, state)  # dtypes too: never cast silently
         model = Model(module)
         model.architecture = arch
     _load_strict(model.module, state, path)

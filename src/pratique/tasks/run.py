@@ -18,25 +18,14 @@ from ..models.registry import get_model_card
 from ..training.callbacks import CSVLogger, ModelCheckpoint, TensorBoard
 from ..training.resume import ResumeCheckpoint, load_resume_state
 from ._resume_config import given_keys, resume_config
+from ._run_dir import create_run_dir, run_lock
 from .classifier import ImageClassifier
 
-__all__ = ["RunData", "backbone_stats", "evaluate", "finetune", "lr_find", "next_run_dir", "resolve_data",
+__all__ = ["RunData", "backbone_stats", "evaluate", "finetune", "lr_find", "resolve_data",
            "train"]
 
 _FILE_SUFFIXES = (".csv", ".txt")
-
-
-def next_run_dir(project: str, name: str, exist_ok: bool = False) -> str:
-    """`project/name`, or `name2`, `name3`... when it exists (Ultralytics' rule); never reused
-    unless `exist_ok`, so nothing a previous run wrote is overwritten."""
-    path = os.path.join(project, name)
-    if exist_ok:
-        return path
-    n = 2
-    while os.path.exists(path):
-        path = os.path.join(project, f"{name}{n}")
-        n += 1
-    return path
+MAX_IMAGE_SIZE = 4096  # a 4096 x 4096 RGB image is 50 MB decoded; 30000 would be 2.7 GB, each
 
 
 @dataclasses.dataclass
@@ -153,13 +142,20 @@ def _check(config: TrainConfig) -> None:
     if config.epochs < 1 or config.batch_size < 1:
         raise PratiqueError(f"epochs and batch_size must be >= 1. Received: epochs={config.epochs}, "
                             f"batch_size={config.batch_size}")
+    if config.image_size is not None and not 1 <= config.image_size <= MAX_IMAGE_SIZE:
+        raise PratiqueError(f"image_size must be 1..{MAX_IMAGE_SIZE} pixels a side. Received: "
+                            f"image_size={config.image_size}. Resize to what the model takes "
+                            "(224 for ImageNet models, 28 for the LeNets).")
     devices = str(config.devices)
     if not (devices == "auto" or devices.lstrip("-").replace(",", "").isdigit()) or devices == "0":
         raise PratiqueError(f"devices must be a number of devices (1, 2...), 'auto', -1 (all) or "
                             f"device ids like '0,1'. Received: devices={config.devices!r}")
-    if config.resume and not os.path.isfile(config.resume):
-        raise FileNotFoundError(f"--resume {config.resume!r}: no such checkpoint. Expected a "
-                                "last.ckpt written by a run, like runs/train/last.ckpt.")
+    # a missing last.ckpt with its .prev beside it (killed during rotation): load_checkpoint
+    # falls back to .prev with a warning
+    resume = config.resume
+    if resume and not (os.path.isfile(resume) or os.path.isfile(f"{resume}.prev")):
+        raise FileNotFoundError(f"--resume {resume!r}: no such checkpoint (nor {resume}.prev). "
+                                "Expected a last.ckpt written by a run, like runs/train/last.ckpt.")
 
 
 _POINT_MODELS = ("mlp", "perceptron")  # models that take a flat vector of features
@@ -236,7 +232,7 @@ def _run_dir(config: TrainConfig) -> tuple[str, str]:
     """(run directory, base name): a resumed run continues in its checkpoint's directory."""
     if config.resume:  # its config is the checkpoint's (_resume_config.py), name included
         return os.path.dirname(config.resume) or ".", config.name
-    return next_run_dir(config.project, config.name, config.exist_ok), config.name
+    return create_run_dir(config.project, config.name, config.exist_ok), config.name
 
 
 def _write_skipped(run_dir: str, skipped: list[dict]) -> None:
@@ -308,6 +304,12 @@ def _run(config, overrides: dict, mode: str) -> dict:
     fabric = model._trainer.fabric  # data-parallel: one run directory, rank 0 names and writes it
     zero = fabric.is_global_zero
     run_dir, name = fabric.broadcast(_run_dir(config) if zero else None)
+    with run_lock(run_dir if zero else None):  # one writer per folder, for the run's life
+        return _train_in(run_dir, name, config, data, model, state, mode)
+
+
+def _train_in(run_dir: str, name: str, config, data: RunData, model, state, mode: str) -> dict:
+    zero = model._trainer.fabric.is_global_zero
     model.run_config = config.recipe(name).to_dict()  # in every last.ckpt: what a resume runs with
     if zero:
         os.makedirs(run_dir, exist_ok=True)
