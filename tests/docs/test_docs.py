@@ -30,6 +30,10 @@ def test_docs_build_strict_offline(tmp_path):
     gallery = (site / "examples" / "index.html").read_text(encoding="utf-8")
     for example in sorted((ROOT / "examples").glob("*.py")):
         assert example.name in gallery, f"{example.name} missing from the gallery"
+    notebook = (site / "notebooks" / "03_mlp_mnist5k" / "index.html").read_text(encoding="utf-8")
+    assert '<img alt="figure 1" src="../03_mlp_mnist5k_files/03_mlp_mnist5k_1.png"' in notebook
+    assert (site / "notebooks" / "03_mlp_mnist5k_files" / "03_mlp_mnist5k_1.png").is_file()
+    assert "Total params: 101,770" in notebook  # the summary's HTML table came through
     bench = (site / "benchmarks" / "index.html").read_text(encoding="utf-8")
     results = ROOT / "bench" / "RESULTS.md"
     if results.is_file():  # its first heading, demoted one level, is on the page
