@@ -11,7 +11,6 @@ from .core.lazy import lazy_names
 _NAMES = {  # public name -> "module:attr" (or "module"), relative to this package
     "data": ".data", "datasets": ".datasets", "lab": ".lab", "models": ".models",
     "reports": ".reports", "explain": ".explain", "attacks": ".attacks",
-    "serve": ".serve:serve",
     "PratiqueError": ".core.errors:PratiqueError",
     "UnknownNameError": ".core.errors:UnknownNameError",
     "seed_everything": ".core.seed:seed_everything",
@@ -27,7 +26,7 @@ _NAMES = {  # public name -> "module:attr" (or "module"), relative to this packa
     "optimizers": ".optimizers", "schedules": ".schedules",
     "split_backbone_head": ".training.split:split_backbone_head",
 }
-__all__ = ["__version__", *_NAMES]  # noqa: PLE0604  (names resolved by __getattr__)
+__all__ = ["__version__", "serve", *_NAMES]  # noqa: PLE0604  (names resolved by __getattr__)
 __getattr__, __dir__ = lazy_names(__name__, _NAMES)
 
 if TYPE_CHECKING:  # what type checkers and IDEs read; the same names as _NAMES
@@ -49,11 +48,14 @@ if TYPE_CHECKING:  # what type checkers and IDEs read; the same names as _NAMES
     from .data.keras import ImageDataGenerator as ImageDataGenerator
     from .data.keras import image_dataset_from_directory as image_dataset_from_directory
     from .data.module import ImageData as ImageData
-    from .serve import serve as serve
     from .tasks.classifier import ImageClassifier as ImageClassifier
     from .tasks.ensemble import Ensemble as Ensemble
     from .tasks.model import Model as Model
     from .tasks.model import load as load
     from .training.split import split_backbone_head as split_backbone_head
+
+# `pq.serve` is the function, not the subpackage of the same name: bound now (the subpackage
+# imports nothing heavy), so that importing `pratique.serve.app` later cannot shadow it.
+from .serve import serve as serve  # noqa: E402
 
 del TYPE_CHECKING, lazy_names

@@ -68,3 +68,9 @@ def test_onnx_backend_predicts_as_the_torch_backend(digits):
     expected = digits["loaded"].predict([str(f) for f in files], output="probabilities")
     np.testing.assert_allclose([p["probabilities"] for p in got], expected, rtol=0, atol=1e-5)
     assert app.state.limits.top_k == 5
+
+
+def test_pq_serve_stays_the_function_after_its_subpackage_is_imported():
+    import pratique.serve.app  # noqa: F401  (binds the subpackage as pratique.serve, lazily)
+
+    assert callable(pq.serve) and pq.serve.__module__ == "pratique.serve"
