@@ -167,8 +167,9 @@ class Model(Freezing, KerasBatchMethods, SuggestAttributes):
         accumulate = check_accumulate(accumulate_grad_batches)
         trainer = self._require_compiled("fit")
         check_int("epochs", epochs, 1)
-        if resume_from is not None:  # loaded now: a bad file fails before any work (training/resume.py)
-            self._resume_state = resume.load_resume_state(resume_from)
+        resume_state = None  # loaded now: a bad file fails before any work (training/resume.py)
+        if resume_from is not None:
+            resume_state = resume.load_resume_state(resume_from)
         callbacks = as_callbacks(callbacks)
         x, validation_data = _inputs.as_source(x, validation_data)  # a DataLoader; Keras' generators
         check_schedule_callbacks(self.schedule, callbacks)
@@ -184,10 +185,8 @@ class Model(Freezing, KerasBatchMethods, SuggestAttributes):
         warn_if_nothing_trains(self.module)
         if steps_per_epoch is not None:
             train = steps_per_epoch_batches(train, steps_per_epoch, resume_from)
-        self._validation_steps, self._validation_freq = validation_steps, validation_freq
         if verbose:
             callbacks.append(ProgbarLogger(verbose))
-        self._train_batches = train
         per_epoch = -(-len(train) // accumulate)  # optimizer steps: the schedule counts these
         self.scheduler = None if self.optimizer is None else schedules.build(
             self.schedule, self.optimizer, (epochs - initial_epoch) * per_epoch, per_epoch)
@@ -196,7 +195,8 @@ class Model(Freezing, KerasBatchMethods, SuggestAttributes):
             self.loss_fn = self._weighted_loss(class_weight, train)
         try:
             with _seeded(seed):
-                self.history = trainer.fit(self, train, epochs, val, callbacks, initial_epoch, accumulate)
+                self.history = trainer.fit(self, train, epochs, val, callbacks, initial_epoch, accumulate,
+                                           verbose, validation_steps, validation_freq, resume_state)
         finally:
             self.loss_fn = loss_fn
             if self.scheduler is not None:  # the next fit starts from the compiled rates again
@@ -354,10 +354,7 @@ class Model(Freezing, KerasBatchMethods, SuggestAttributes):
         callbacks = as_callbacks(callbacks)
         if not callbacks:
             return None
-        active = getattr(self, "_active_callbacks", ())
-        cbs = CallbackList(callbacks, self)
-        self._active_callbacks = active  # a fit's own list, when a callback evaluates inside it
-        return cbs
+        return CallbackList(callbacks, self)
 
     # -- inspection ----------------------------------------------------------------------------
     def summary(self, input_shape=None, print_fn=print) -> Summary:
@@ -392,7 +389,7 @@ class Model(Freezing, KerasBatchMethods, SuggestAttributes):
 
     def save_checkpoint(self, path, extra: dict | None = None) -> None:
         """A training checkpoint for `fit(..., resume_from=path)`; atomic, previous kept as .prev."""
-        save_checkpoint({**resume.capture_now(self), **(extra or {})}, path)
+        save_checkpoint({**resume.capture_now(self, self._trainer), **(extra or {})}, path)
 
     def load_checkpoint(self, path) -> dict:
         """Load weights, optimizer, scheduler and epoch from a checkpoint (safely); returns it."""

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 
 class Callback:
-    """Base class: override the hooks you need. `self.model` is the `Model` being trained.
+    """Base class: override the hooks you need. `self.model` is the `Model` being trained;
+    `self.params` describes the call (Keras' `params`): `epochs`, `steps` (batches per epoch),
+    `verbose`, and in fit `do_validation` (whether there is validation data).
 
     Hooks (Keras' names): on_train_begin/end, on_epoch_begin/end, on_train_batch_begin/end
     (or their Keras aliases on_batch_begin/end),
@@ -23,6 +25,9 @@ class Callback:
 
     def set_model(self, model) -> None:
         self.model = model
+
+    def set_params(self, params: dict) -> None:
+        self.params = params
 
     def state_dict(self) -> dict:
         return {}
@@ -63,11 +68,13 @@ class CallbackList:
     """Calls each hook on every callback, in order. Batch hooks are skipped entirely when no
     callback overrides them, which keeps the hot loop free of empty calls."""
 
-    def __init__(self, callbacks, model):
+    def __init__(self, callbacks, model, params: dict | None = None):
         self.callbacks = list(callbacks)
-        model._active_callbacks = self.callbacks  # BackupAndRestore saves every callback's state
+        # `custom_logs`: a user's callback may add its own epoch log keys (ModelCheckpoint's check)
+        self.params = {**(params or {}), "custom_logs": any(map(_may_add_logs, self.callbacks))}
         for cb in self.callbacks:
             cb.set_model(model)
+            cb.set_params(self.params)
         self._wanted, self._floats = set(), set()
         for hook in _HOOKS:
             overriding = [(cb, m) for cb, m in ((cb, _method(cb, hook)) for cb in self.callbacks)
@@ -80,6 +87,7 @@ class CallbackList:
             setattr(self, hook, _fan_out(overriding))
         self.wants_train_batch_end = self.wants("on_train_batch_end")
         self.checks_finite_loss = any(cb.checks_finite_loss for cb in self.callbacks)
+        self.wants_outputs = any(cb.wants_outputs for cb in self.callbacks)
 
     def wants(self, hook: str) -> bool:
         """Whether any callback overrides `hook` (the loop skips the call otherwise)."""
@@ -91,6 +99,13 @@ class CallbackList:
 
     def __iter__(self):
         return iter(self.callbacks)
+
+
+def _may_add_logs(cb: Callback) -> bool:
+    """Whether `cb` may add keys to the epoch logs: a user's callback (or a LambdaCallback given
+    an on_epoch_end) that overrides on_epoch_end; pratique's own add only learning_rate."""
+    return overrides(cb, "on_epoch_end") and (not type(cb).__module__.startswith("pratique.")
+                                              or "on_epoch_end" in vars(cb))
 
 
 def _method(cb: Callback, hook: str):

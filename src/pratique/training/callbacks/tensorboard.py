@@ -179,7 +179,7 @@ class TensorBoard(Callback):
 
         model = self.model
         params = self.hparams or {**{k: v for k, v in (getattr(model, "_compile_args", None) or {}).items()},
-                                  "epochs": getattr(model, "_fit_epochs", None),
+                                  "epochs": self.params.get("epochs"),
                                   "model": (model.architecture or {}).get("name", type(model.module).__name__)}
         params = {k: v if isinstance(v, (bool, int, float, str)) else str(v) for k, v in params.items()}
         metrics = {f"hparams/{k}": float(v) for k, v in logs.items() if isinstance(v, (int, float))}
