@@ -180,7 +180,7 @@ class Trainer:
         t0 = time.perf_counter()
         # each flag is read once: a hook nobody overrides costs nothing per batch
         begin, end = cbs.wants("on_train_batch_begin"), cbs.wants("on_train_batch_end")
-        floats = cbs.wants_floats("on_train_batch_end")
+        floats, outputs = cbs.wants_floats("on_train_batch_end"), cbs.wants_outputs("on_train_batch_end")
         for i, (x, y) in enumerate(batches, start):
             if begin:
                 cbs.on_train_batch_begin(i, {})
@@ -210,7 +210,10 @@ class Trainer:
                     m.update(out.detach(), y)
             if end:  # Keras' batch logs: the epoch's mean loss so far and running metrics, as
                 # floats (a device sync) unless every callback that asks reads tensors
-                cbs.on_train_batch_end(i, batch_logs(model, loss_sum, seen, n, floats))
+                logs = batch_logs(model, loss_sum, seen, n, floats)
+                if outputs:  # asked for (`wants_outputs`): references, no copy
+                    logs.update(outputs=out.detach(), targets=y)
+                cbs.on_train_batch_end(i, logs)
             if run.hook is not None:  # periodic last.ckpt, or a SIGINT/SIGTERM to honour
                 run.hook(i, loss_sum, seen)
             if model.stop_training:
@@ -257,6 +260,7 @@ class Trainer:
             cbs.on_test_begin({})
         hooks = cbs is not None and (cbs.wants("on_test_batch_begin") or cbs.wants("on_test_batch_end"))
         floats = hooks and cbs.wants_floats("on_test_batch_end")
+        outputs = hooks and cbs.wants_outputs("on_test_batch_end")
         model.stop_evaluating = False  # a callback may set it (Keras): the batches so far count
         for i, (x, y) in enumerate(islice(batches, steps)):
             if hooks:
@@ -266,13 +270,16 @@ class Trainer:
                 x = self._layout(module, x)
             with self.fabric.autocast():
                 out = module(x)
-            n = y.shape[0]
-            loss_sum += model.loss_fn(out.float(), y) * n
+            n, out32 = y.shape[0], out.float()
+            loss_sum += model.loss_fn(out32, y) * n
             seen += n
             for m in model.metrics:
                 m.update(out, y)
             if hooks:
-                cbs.on_test_batch_end(i, batch_logs(model, loss_sum, seen, n, floats))
+                logs = batch_logs(model, loss_sum, seen, n, floats)
+                if outputs:  # asked for (`wants_outputs`): references, no copy
+                    logs.update(outputs=out32, targets=y)
+                cbs.on_test_batch_end(i, logs)
             if model.stop_evaluating:
                 break
         module.train(was_training)

@@ -14,10 +14,14 @@ class Callback:
     A callback that sets `checks_finite_loss = True` makes the loop test each batch's loss
     before the update and call its `on_invalid_loss(batch, loss)` (one host sync per batch,
     paid only when asked for).
+    A callback that sets `wants_outputs = True` finds the batch's `outputs` and `targets` in the
+    logs of on_train_batch_end / on_test_batch_end (references: no copy, no sync; absent else).
     """
 
     model = None
+    params: dict = {}  # noqa: RUF012  (replaced, never mutated: set_params)
     checks_finite_loss = False
+    wants_outputs = False
     rank_zero_only = False  # True: the Trainer runs it on rank 0 only (data-parallel)
     # batch logs hold Keras' floats (the mean loss so far, running metrics: a device sync per
     # batch); a callback that reads them only now and then sets False and gets the loss tensor
@@ -75,7 +79,7 @@ class CallbackList:
         for cb in self.callbacks:
             cb.set_model(model)
             cb.set_params(self.params)
-        self._wanted, self._floats = set(), set()
+        self._wanted, self._floats, self._outputs = set(), set(), set()
         for hook in _HOOKS:
             overriding = [(cb, m) for cb, m in ((cb, _method(cb, hook)) for cb in self.callbacks)
                           if m is not None]
@@ -83,11 +87,12 @@ class CallbackList:
                 self._wanted.add(hook)
             if any(cb.float_batch_logs for cb, _ in overriding):
                 self._floats.add(hook)
+            if any(cb.wants_outputs for cb, _ in overriding):
+                self._outputs.add(hook)
             overriding = [m for _, m in overriding]
             setattr(self, hook, _fan_out(overriding))
         self.wants_train_batch_end = self.wants("on_train_batch_end")
         self.checks_finite_loss = any(cb.checks_finite_loss for cb in self.callbacks)
-        self.wants_outputs = any(cb.wants_outputs for cb in self.callbacks)
 
     def wants(self, hook: str) -> bool:
         """Whether any callback overrides `hook` (the loop skips the call otherwise)."""
@@ -96,6 +101,10 @@ class CallbackList:
     def wants_floats(self, hook: str) -> bool:
         """Whether a callback overriding `hook` reads its logs as floats (`float_batch_logs`)."""
         return hook in self._floats
+
+    def wants_outputs(self, hook: str) -> bool:
+        """Whether a callback overriding `hook` asks for `outputs` / `targets` in its logs."""
+        return hook in self._outputs
 
     def __iter__(self):
         return iter(self.callbacks)
