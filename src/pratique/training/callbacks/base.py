@@ -60,6 +60,7 @@ class Callback:
 
 
 _ALIASES = {"on_batch_begin": "on_train_batch_begin", "on_batch_end": "on_train_batch_end"}
+_OUTPUT_HOOKS = ("on_train_batch_end", "on_test_batch_end")  # where `wants_outputs` applies
 _HOOKS = [name for name in vars(Callback) if name.startswith("on_") and name not in _ALIASES]
 
 
@@ -87,10 +88,11 @@ class CallbackList:
                 self._wanted.add(hook)
             if any(cb.float_batch_logs for cb, _ in overriding):
                 self._floats.add(hook)
-            if any(cb.wants_outputs for cb, _ in overriding):
+            if hook in _OUTPUT_HOOKS and any(cb.wants_outputs for cb, _ in overriding):
                 self._outputs.add(hook)
-            overriding = [m for _, m in overriding]
-            setattr(self, hook, _fan_out(overriding))
+                setattr(self, hook, _fan_out_outputs([(m, cb.wants_outputs) for cb, m in overriding]))
+            else:
+                setattr(self, hook, _fan_out([m for _, m in overriding]))
         self.wants_train_batch_end = self.wants("on_train_batch_end")
         self.checks_finite_loss = any(cb.checks_finite_loss for cb in self.callbacks)
 
@@ -124,6 +126,17 @@ def _method(cb: Callback, hook: str):
         return getattr(cb, hook)
     alias = next((a for a, h in _ALIASES.items() if h == hook), None)
     return getattr(cb, alias) if alias and overrides(cb, alias) else None
+
+
+def _fan_out_outputs(methods):
+    """A batch hook whose logs hold `outputs` / `targets`: only the callbacks that asked see them
+    (others iterate their logs as Keras' scalars)."""
+    def call(batch, logs):
+        plain = {k: v for k, v in logs.items() if k not in ("outputs", "targets")}
+        for m, wants in methods:
+            m(batch, logs if wants else plain)
+
+    return call
 
 
 def _fan_out(methods):
