@@ -78,3 +78,14 @@ def test_tensorboard_leaves_the_loss_alone(data, tmp_path):
     model.fit(*data, epochs=1, batch_size=32, validation_data=data, verbose=0,
               callbacks=[C.TensorBoard(tmp_path / "tb"), watch])
     assert during and all(during)  # the validation loss is the model's own, not a recording one
+
+
+def test_evaluate_and_predict_give_params(data):
+    seen = {}
+    cb = C.LambdaCallback(on_test_end=lambda logs: seen.update(test=dict(cb.params)),
+                          on_predict_end=lambda logs: seen.update(predict=dict(cb.params)))
+    model = make_model()
+    model.evaluate(*data, batch_size=40, verbose=0, steps=2, callbacks=[cb])
+    model.predict(data[0], batch_size=40, callbacks=[cb])
+    assert (seen["test"]["epochs"], seen["test"]["steps"], seen["test"]["verbose"]) == (1, 2, 0)
+    assert (seen["predict"]["epochs"], seen["predict"]["steps"]) == (1, 3)

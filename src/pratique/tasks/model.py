@@ -303,7 +303,9 @@ class Model(Freezing, KerasBatchMethods, SuggestAttributes):
             check_int("steps", steps, 1)
         x = _inputs.as_source(x)[0]
         batches = self._eval_batches(x, y, batch_size, split)
-        logs = trainer.evaluate(self, batches, self._callback_list(callbacks), steps=steps)
+        cbs = self._callback_list(callbacks, {"epochs": 1, "verbose": verbose,
+                                              "steps": _count(batches, steps)})
+        logs = trainer.evaluate(self, batches, cbs, steps=steps)
         if verbose:
             print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
         if report:
@@ -344,17 +346,19 @@ class Model(Freezing, KerasBatchMethods, SuggestAttributes):
                                                                  self.strategy, self.num_nodes))
         x, _ = _inputs.as_tensors(_inputs.one_input(x, "predict"))
         batches = _inputs.batches(x, None, batch_size, preprocessing=self.preprocessing)
+        if cbs is not None:
+            cbs.set_params({"epochs": 1, "steps": len(batches), "verbose": verbose})
         t0 = time.perf_counter()
         out = trainer.predict(self.module, batches, cbs, owner=self).numpy()
         _print_steps(verbose, len(batches), t0)
         return out
 
-    def _callback_list(self, callbacks) -> CallbackList | None:
+    def _callback_list(self, callbacks, params=None) -> CallbackList | None:
         """The CallbackList for an evaluate or predict call; None (no hook calls) without callbacks."""
         callbacks = as_callbacks(callbacks)
         if not callbacks:
             return None
-        return CallbackList(callbacks, self)
+        return CallbackList(callbacks, self, params)
 
     # -- inspection ----------------------------------------------------------------------------
     def summary(self, input_shape=None, print_fn=print) -> Summary:
@@ -396,6 +400,12 @@ class Model(Freezing, KerasBatchMethods, SuggestAttributes):
         state = resume.load_resume_state(path)
         resume.restore_state(self, state)
         return state
+
+
+def _count(batches, steps: int | None) -> int | None:
+    """How many batches an evaluate runs (Keras' `params["steps"]`): None when unknown."""
+    n = len(batches) if hasattr(batches, "__len__") else None
+    return steps if n is None else min(n, steps or n)
 
 
 def _print_steps(verbose, steps: int, t0: float) -> None:

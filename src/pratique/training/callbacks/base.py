@@ -76,10 +76,9 @@ class CallbackList:
     def __init__(self, callbacks, model, params: dict | None = None):
         self.callbacks = list(callbacks)
         # `custom_logs`: a user's callback may add its own epoch log keys (ModelCheckpoint's check)
-        self.params = {**(params or {}), "custom_logs": any(map(_may_add_logs, self.callbacks))}
         for cb in self.callbacks:
             cb.set_model(model)
-            cb.set_params(self.params)
+        self.set_params(params or {})
         self._wanted, self._floats, self._outputs = set(), set(), set()
         for hook in _HOOKS:
             overriding = [(cb, m) for cb, m in ((cb, _method(cb, hook)) for cb in self.callbacks)
@@ -95,6 +94,12 @@ class CallbackList:
                 setattr(self, hook, _fan_out([m for _, m in overriding]))
         self.wants_train_batch_end = self.wants("on_train_batch_end")
         self.checks_finite_loss = any(cb.checks_finite_loss for cb in self.callbacks)
+
+    def set_params(self, params: dict) -> None:
+        """Hand every callback `params` (Keras' `set_params`), plus `custom_logs`."""
+        self.params = {**params, "custom_logs": any(map(_may_add_logs, self.callbacks))}
+        for cb in self.callbacks:
+            cb.set_params(self.params)
 
     def wants(self, hook: str) -> bool:
         """Whether any callback overrides `hook` (the loop skips the call otherwise)."""
