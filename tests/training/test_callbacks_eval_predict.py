@@ -54,7 +54,8 @@ def test_callbacks_inside_a_fit_keep_the_fits_list(data):
     watcher = LambdaCallback(on_epoch_end=lambda epoch, logs: inner.append(
         model.evaluate(*data, verbose=0, callbacks=LambdaCallback())))
     model.fit(*data, epochs=1, verbose=0, callbacks=[watcher])
-    assert inner and watcher in model._active_callbacks  # ModelCheckpoint reads the fit's list
+    assert inner and watcher.params["epochs"] == 1  # the fit's params, not the evaluate's
+    assert watcher.params["do_validation"] is False and watcher.params["steps"] == 3
 
 
 def test_image_classifier_predict_passes_callbacks_on():

@@ -168,8 +168,9 @@ class Model(Freezing, KerasBatchMethods, SuggestAttributes):
         accumulate = check_accumulate(accumulate_grad_batches)
         trainer = self._require_compiled("fit")
         check_int("epochs", epochs, 1)
-        if resume_from is not None:  # loaded now: a bad file fails before any work (training/resume.py)
-            self._resume_state = resume.load_resume_state(resume_from)
+        resume_state = None  # loaded now: a bad file fails before any work (training/resume.py)
+        if resume_from is not None:
+            resume_state = resume.load_resume_state(resume_from)
         callbacks = as_callbacks(callbacks)
         x, validation_data = _inputs.as_source(x, validation_data)  # a DataLoader; Keras' generators
         check_schedule_callbacks(self.schedule, callbacks)
@@ -185,10 +186,8 @@ class Model(Freezing, KerasBatchMethods, SuggestAttributes):
         warn_if_nothing_trains(self.module)
         if steps_per_epoch is not None:
             train = steps_per_epoch_batches(train, steps_per_epoch, resume_from)
-        self._validation_steps, self._validation_freq = validation_steps, validation_freq
         if verbose:
             callbacks.append(ProgbarLogger(verbose))
-        self._train_batches = train
         per_epoch = -(-len(train) // accumulate)  # optimizer steps: the schedule counts these
         self.scheduler = None if self.optimizer is None else schedules.build(
             self.schedule, self.optimizer, (epochs - initial_epoch) * per_epoch, per_epoch)
@@ -197,7 +196,8 @@ class Model(Freezing, KerasBatchMethods, SuggestAttributes):
             self.loss_fn = self._weighted_loss(class_weight, train)
         try:
             with _seeded(seed):
-                self.history = trainer.fit(self, train, epochs, val, callbacks, initial_epoch, accumulate)
+                self.history = trainer.fit(self, train, epochs, val, callbacks, initial_epoch, accumulate,
+                                           verbose, validation_steps, validation_freq, resume_state)
         finally:
             self.loss_fn = loss_fn
             if self.scheduler is not None:  # the next fit starts from the compiled rates again
@@ -304,7 +304,9 @@ class Model(Freezing, KerasBatchMethods, SuggestAttributes):
             check_int("steps", steps, 1)
         x = _inputs.as_source(x)[0]
         batches = self._eval_batches(x, y, batch_size, split)
-        logs = trainer.evaluate(self, batches, self._callback_list(callbacks), steps=steps)
+        cbs = self._callback_list(callbacks, {"epochs": 1, "verbose": verbose,
+                                              "steps": _count(batches, steps)})
+        logs = trainer.evaluate(self, batches, cbs, steps=steps)
         if verbose:
             print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
         if report:
@@ -345,20 +347,19 @@ class Model(Freezing, KerasBatchMethods, SuggestAttributes):
                                                                  self.strategy, self.num_nodes))
         x, _ = _inputs.as_tensors(_inputs.one_input(x, "predict"))
         batches = _inputs.batches(x, None, batch_size, preprocessing=self.preprocessing)
+        if cbs is not None:
+            cbs.set_params({"epochs": 1, "steps": len(batches), "verbose": verbose})
         t0 = time.perf_counter()
         out = trainer.predict(self.module, batches, cbs, owner=self).numpy()
         _print_steps(verbose, len(batches), t0)
         return out
 
-    def _callback_list(self, callbacks) -> CallbackList | None:
+    def _callback_list(self, callbacks, params=None) -> CallbackList | None:
         """The CallbackList for an evaluate or predict call; None (no hook calls) without callbacks."""
         callbacks = as_callbacks(callbacks)
         if not callbacks:
             return None
-        active = getattr(self, "_active_callbacks", ())
-        cbs = CallbackList(callbacks, self)
-        self._active_callbacks = active  # a fit's own list, when a callback evaluates inside it
-        return cbs
+        return CallbackList(callbacks, self, params)
 
     # -- inspection ----------------------------------------------------------------------------
     def summary(self, input_shape=None, print_fn=print) -> Summary:
@@ -393,13 +394,19 @@ class Model(Freezing, KerasBatchMethods, SuggestAttributes):
 
     def save_checkpoint(self, path, extra: dict | None = None) -> None:
         """A training checkpoint for `fit(..., resume_from=path)`; atomic, previous kept as .prev."""
-        save_checkpoint({**resume.capture_now(self), **(extra or {})}, path)
+        save_checkpoint({**resume.capture_now(self, self._trainer), **(extra or {})}, path)
 
     def load_checkpoint(self, path) -> dict:
         """Load weights, optimizer, scheduler and epoch from a checkpoint (safely); returns it."""
         state = resume.load_resume_state(path)
         resume.restore_state(self, state)
         return state
+
+
+def _count(batches, steps: int | None) -> int | None:
+    """How many batches an evaluate runs (Keras' `params["steps"]`): None when unknown."""
+    n = len(batches) if hasattr(batches, "__len__") else None
+    return steps if n is None else min(n, steps or n)
 
 
 def _print_steps(verbose, steps: int, t0: float) -> None:

@@ -12,7 +12,6 @@ checkpoint at the next batch boundary. With none of these the loop pays one `is 
 """
 from __future__ import annotations
 
-import functools
 import os
 import random
 import sys
@@ -26,7 +25,7 @@ from .._version import __version__
 from ..core.errors import PratiqueError
 from .callbacks.resume_checkpoint import ResumeCheckpoint  # noqa: F401 (its home before the split)
 from .checkpoint import FORMAT, load_checkpoint, save_checkpoint
-from .interrupts import InterruptGuard, TrainingInterrupted, resume_hint, signal_name
+from .interrupts import TrainingInterrupted, resume_hint, signal_name
 
 
 # -- what a checkpoint holds ---------------------------------------------------------------------
@@ -90,7 +89,8 @@ def capture_state(model, trainer_state: dict | None = None) -> dict:
         model: a compiled `Model`.
         trainer_state: where the loop stands: `epoch` (epochs completed), `batch` (batches done
             in the current epoch), `partial` (the epoch's running `loss_sum`, `seen`, `metrics`),
-            `data` (the batches' `state_dict()`), `callbacks`, `fabric`. Missing keys mean
+            `data` (the batches' `state_dict()`), `callbacks`, `fabric`, `epochs` (the fit's
+            planned epochs). Missing keys mean
             "between epochs, outside fit".
 
     Example:
@@ -108,16 +108,16 @@ def capture_state(model, trainer_state: dict | None = None) -> dict:
         "partial": ts.get("partial"), "data": ts.get("data"), "rng": capture_rng(),
         "callbacks": {k: cb.state_dict() for k, cb in _keyed(ts.get("callbacks", ()))},
         "classes": model.classes, "preprocessing": dict(model.preprocessing),
-        "epochs": getattr(model, "_fit_epochs", None),
+        "epochs": ts.get("epochs"),
         "run_config": getattr(model, "run_config", None),  # set by tasks/run.py: resume uses it
     }
 
 
-def capture_now(model) -> dict:
-    """`capture_state` of `model`; inside fit, at the epoch boundary it is called from (e.g.
-    `on_epoch_end`), with data order, callbacks and RNGs, so resuming from it is exact."""
-    run = getattr(model, "_fit_run", None)
-    if run is None or run.train is None:
+def capture_now(model, trainer=None) -> dict:
+    """`capture_state` of `model`; inside a fit of `trainer`, at the epoch boundary it is called
+    from (e.g. `on_epoch_end`), with data order, callbacks and RNGs, so resuming is exact."""
+    run = getattr(trainer, "run", None)
+    if run is None or getattr(run, "train", None) is None:
         return capture_state(model)
     position = run._position(0, None, 0)
     if (position["data"] or {}).get("position"):
@@ -182,56 +182,23 @@ class _Idle:
     def invalid_loss(self) -> None:
         pass
 
+    def begin_epoch(self, device) -> tuple[int, torch.Tensor, int]:
+        return 0, torch.zeros((), device=device), 0
+
 
 IDLE = _Idle()
 
 
-def current(model):
-    """The FitRun of the fit in progress on `model`, or an idle stand-in."""
-    return getattr(model, "_fit_run", None) or IDLE
-
-
-def guarded(fit):
-    """Decorator for `Trainer.fit(self, model, ...)`: a FitRun on `model` for the call, with
-    SIGINT/SIGTERM handlers installed only for its duration and the previous ones restored."""
-
-    @functools.wraps(fit)
-    def wrapper(trainer, model, *args, **kwargs):
-        run = FitRun(model)
-        model._fit_run = run
-        try:
-            with InterruptGuard(run._on_signal):
-                result = fit(trainer, model, *args, **kwargs)
-        finally:
-            model._fit_run = None
-        run.finish()
-        return result
-
-    return wrapper
-
-
-def begin_epoch(model, device) -> tuple[int, torch.Tensor, int]:
-    """(first batch, running loss sum, samples seen) for the epoch starting now; a resumed
-    epoch continues its sums and metric states, every other starts from zero."""
-    run = getattr(model, "_fit_run", None)
-    partial = run.take_partial() if run is not None else None
-    if partial is None:
-        return 0, torch.zeros((), device=device), 0
-    start, p = partial
-    for m, st in zip(model.metrics, p.get("metrics", [])):
-        _set_metric_state(m, st, device)
-    return start, p["loss_sum"].to(device), int(p["seen"])
-
-
 class FitRun:
-    """One fit's resume, backup and interrupt handling (see `guarded`)."""
+    """One fit's resume, backup and interrupt handling; `Trainer.fit` holds it for the call,
+    with SIGINT/SIGTERM handlers (`InterruptGuard(run.on_signal)`) installed meanwhile."""
 
-    def __init__(self, model):
-        self.model = model
+    def __init__(self, model, epochs: int | None = None, state: dict | None = None):
+        self.model, self.epochs = model, epochs
         self.fabric = self.train = None
         self.cbs: list = []
         self.path = self.save_freq = None
-        self.state = model.__dict__.pop("_resume_state", None)  # loaded early by Model.fit
+        self.state = state  # loaded early by Model.fit(resume_from=)
         self.source = self.state.get("_loaded_from") if self.state else None
         self.hook = None
         self.last_saved: str | None = None
@@ -263,10 +230,10 @@ class FitRun:
 
     def _restore(self, s: dict) -> int:
         planned = s.get("epochs")
-        if planned and planned != self.model._fit_epochs and self.model.scheduler is not None:
+        if planned and planned != self.epochs and self.model.scheduler is not None:
             raise PratiqueError(
                 f"{self.source!r} comes from a run of epochs={planned} with a learning-rate schedule "
-                f"over all of them; this fit asks for epochs={self.model._fit_epochs}. Resume with "
+                f"over all of them; this fit asks for epochs={self.epochs}. Resume with "
                 f"epochs={planned}, or start a new fit from its weights (model.load_checkpoint).")
         restore_state(self.model, s)
         saved = s.get("callbacks") or {}
@@ -287,16 +254,23 @@ class FitRun:
             self._partial = (batch, s["partial"])
         if s.get("rng"):
             restore_rng(s["rng"])  # last: nothing above may draw from the restored streams
-        if int(s["epoch"]) >= self.model._fit_epochs:  # stopped between its last checkpoint and the end
+        if int(s["epoch"]) >= self.epochs:  # stopped between its last checkpoint and the end
             print(f"Resuming from {self.source}: training is complete ({s['epoch']} epochs); "
                   "nothing left to train.")
         else:
             print(f"Resuming from {self.source}: epoch {s['epoch'] + 1}, after batch {batch}.")
         return int(s["epoch"])
 
-    def take_partial(self):
+    def begin_epoch(self, device) -> tuple[int, torch.Tensor, int]:
+        """(first batch, running loss sum, samples seen) for the epoch starting now; a resumed
+        epoch continues its sums and metric states, every other starts from zero."""
         partial, self._partial = self._partial, None
-        return partial
+        if partial is None:
+            return 0, torch.zeros((), device=device), 0
+        start, p = partial
+        for m, st in zip(self.model.metrics, p.get("metrics", [])):
+            _set_metric_state(m, st, device)
+        return start, p["loss_sum"].to(device), int(p["seen"])
 
     def _position(self, batch: int, loss_sum, seen: int) -> dict:
         partial = None
@@ -305,7 +279,7 @@ class FitRun:
                        "metrics": [_metric_state(m) for m in self.model.metrics]}
         data = self.train.state_dict() if hasattr(self.train, "state_dict") else None
         return {"epoch": self.model.epoch, "batch": batch, "partial": partial, "data": data,
-                "callbacks": self.cbs, "fabric": self.fabric}
+                "callbacks": self.cbs, "fabric": self.fabric, "epochs": self.epochs}
 
     def _on_batch(self, i: int, loss_sum, seen: int) -> None:
         if self.interrupted is not None:
@@ -365,7 +339,7 @@ class FitRun:
 
             shutil.copy2(src, keep)
 
-    def _on_signal(self, signum: int) -> None:
+    def on_signal(self, signum: int) -> None:
         self.interrupted = signum
         self.hook = self._on_batch  # checked by the loop after the current batch
 

@@ -15,7 +15,7 @@ import torch
 from . import _layout, ema, resume
 from .callbacks import CallbackList, History
 from .grad_steps import GradientSteps
-from .interrupts import non_finite_loss
+from .interrupts import InterruptGuard, non_finite_loss
 
 if TYPE_CHECKING:  # Lightning is imported when a Fabric is made, not by `import pratique`
     from lightning.fabric import Fabric
@@ -57,6 +57,7 @@ class Trainer:
         self.fabric = fabric
         self.channels_last = channels_last
         self._cl = False  # inputs go channels-last: only once the module's first batch showed it safe
+        self.run = resume.IDLE  # the fit in progress' resume engine (training/resume.py)
 
     def _to_device(self, x):
         if self.fabric.device.type != "cpu":
@@ -79,19 +80,35 @@ class Trainer:
             x = x.contiguous(memory_format=torch.channels_last if self._cl else torch.contiguous_format)
         return x
 
-    @resume.guarded  # SIGINT/SIGTERM handlers and the resume engine, for this call only
     def fit(self, model, train, epochs: int, val=None, callbacks=(), initial_epoch: int = 0,
-            accumulate_grad_batches: int = 1) -> History:
-        """Train `model` for `epochs` over the batches `train`; validate on `val` each epoch.
-        Steps every `accumulate_grad_batches` batches, gradients clipped per `model.gradient_clip`.
+            accumulate_grad_batches: int = 1, verbose: int = 0, validation_steps: int | None = None,
+            validation_freq=1, resume_state: dict | None = None) -> History:
+        """Train `model` for `epochs` over the batches `train`; validate on `val` (its first
+        `validation_steps` batches) at the epochs `validation_freq` names. Steps every
+        `accumulate_grad_batches` batches, gradients clipped per `model.gradient_clip`.
+        `resume_state`: a loaded checkpoint to continue from (training/resume.py).
 
         Callbacks may move the start: `BackupAndRestore` raises `model.initial_epoch` on resume.
         """
+        self.run = resume.FitRun(model, epochs, resume_state)  # the resume engine, for this call
+        try:
+            with InterruptGuard(self.run.on_signal):  # SIGINT/SIGTERM, for this call only
+                history = self._fit(model, train, epochs, val, callbacks, initial_epoch,
+                                    accumulate_grad_batches, verbose, validation_steps, validation_freq)
+        finally:
+            run, self.run = self.run, resume.IDLE
+        run.finish()
+        return history
+
+    def _fit(self, model, train, epochs, val, callbacks, initial_epoch, accumulate_grad_batches,
+             verbose, validation_steps, validation_freq) -> History:
         history = History()
         self._accumulate = accumulate_grad_batches
         if self.fabric.world_size > 1:  # shard the data, keep file-writing callbacks on rank 0
             callbacks = self._distribute(train, val, callbacks)
-        cbs = CallbackList([*callbacks, history], model)  # last, as in Keras: it sees every key
+        params = {"epochs": epochs, "steps": len(train) if hasattr(train, "__len__") else None,
+                  "verbose": verbose, "do_validation": val is not None}
+        cbs = CallbackList([*callbacks, history], model, params)  # last, as in Keras: it sees every key
         self._prepare(model.module)
         module = getattr(model, "_compiled", None) or model.module
         if model.optimizer is None:  # a module without parameters: nothing to optimize
@@ -99,9 +116,7 @@ class Trainer:
         else:
             module, optimizer = self.fabric.setup(module, model.optimizer)
         model.stop_training = False
-        model._fit_epochs = epochs
-        model._fit_has_val = val is not None  # ModelCheckpoint checks its filepath keys with it
-        run = resume.current(model)
+        run = self.run
         model.initial_epoch = run.start(self, train, cbs, initial_epoch)  # resume.py: restore a checkpoint
         cbs.on_train_begin({})
         self._probe = True  # the first batch's forward names both shapes if they do not fit
@@ -110,9 +125,8 @@ class Trainer:
             module.train()
             cbs.on_epoch_begin(epoch, {})
             logs = self._train_epoch(model, module, optimizer, train, cbs)
-            if val is not None and should_validate(epoch, getattr(model, "_validation_freq", 1)):
-                steps = getattr(model, "_validation_steps", None)  # fit(validation_steps=)
-                logs.update({f"val_{k}": v for k, v in self.evaluate(model, val, cbs, steps).items()})
+            if val is not None and should_validate(epoch, validation_freq):
+                logs.update({f"val_{k}": v for k, v in self.evaluate(model, val, cbs, validation_steps).items()})
             model.epoch = epoch + 1
             try:
                 cbs.on_epoch_end(epoch, logs)
@@ -156,8 +170,8 @@ class Trainer:
         loss_fn, metrics, scheduler = model.loss_fn, model.metrics, model.scheduler
         for m in metrics:
             m.reset()
-        start, loss_sum, seen = resume.begin_epoch(model, self.fabric.device)  # resumed epoch: sums
-        run = resume.current(model)
+        run = self.run
+        start, loss_sum, seen = run.begin_epoch(self.fabric.device)  # resumed epoch: its sums
         check_finite = cbs.checks_finite_loss or getattr(model, "terminate_on_nan", False)
         update = optimizer is not None and any(p.requires_grad for p in model.module.parameters())
         steps = GradientSteps(self.fabric, module, optimizer, len(batches) if hasattr(batches, "__len__") else 0,
@@ -166,7 +180,7 @@ class Trainer:
         t0 = time.perf_counter()
         # each flag is read once: a hook nobody overrides costs nothing per batch
         begin, end = cbs.wants("on_train_batch_begin"), cbs.wants("on_train_batch_end")
-        floats = cbs.wants_floats("on_train_batch_end")
+        floats, outputs = cbs.wants_floats("on_train_batch_end"), cbs.wants_outputs("on_train_batch_end")
         for i, (x, y) in enumerate(batches, start):
             if begin:
                 cbs.on_train_batch_begin(i, {})
@@ -196,7 +210,10 @@ class Trainer:
                     m.update(out.detach(), y)
             if end:  # Keras' batch logs: the epoch's mean loss so far and running metrics, as
                 # floats (a device sync) unless every callback that asks reads tensors
-                cbs.on_train_batch_end(i, batch_logs(model, loss_sum, seen, n, floats))
+                logs = batch_logs(model, loss_sum, seen, n, floats)
+                if outputs:  # asked for (`wants_outputs`): references, no copy
+                    logs.update(outputs=out.detach(), targets=y)
+                cbs.on_train_batch_end(i, logs)
             if run.hook is not None:  # periodic last.ckpt, or a SIGINT/SIGTERM to honour
                 run.hook(i, loss_sum, seen)
             if model.stop_training:
@@ -243,6 +260,7 @@ class Trainer:
             cbs.on_test_begin({})
         hooks = cbs is not None and (cbs.wants("on_test_batch_begin") or cbs.wants("on_test_batch_end"))
         floats = hooks and cbs.wants_floats("on_test_batch_end")
+        outputs = hooks and cbs.wants_outputs("on_test_batch_end")
         model.stop_evaluating = False  # a callback may set it (Keras): the batches so far count
         for i, (x, y) in enumerate(islice(batches, steps)):
             if hooks:
@@ -252,13 +270,16 @@ class Trainer:
                 x = self._layout(module, x)
             with self.fabric.autocast():
                 out = module(x)
-            n = y.shape[0]
-            loss_sum += model.loss_fn(out.float(), y) * n
+            n, out32 = y.shape[0], out.float()
+            loss_sum += model.loss_fn(out32, y) * n
             seen += n
             for m in model.metrics:
                 m.update(out, y)
             if hooks:
-                cbs.on_test_batch_end(i, batch_logs(model, loss_sum, seen, n, floats))
+                logs = batch_logs(model, loss_sum, seen, n, floats)
+                if outputs:  # asked for (`wants_outputs`): references, no copy
+                    logs.update(outputs=out32, targets=y)
+                cbs.on_test_batch_end(i, logs)
             if model.stop_evaluating:
                 break
         module.train(was_training)

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 
 class Callback:
-    """Base class: override the hooks you need. `self.model` is the `Model` being trained.
+    """Base class: override the hooks you need. `self.model` is the `Model` being trained;
+    `self.params` describes the call (Keras' `params`): `epochs`, `steps` (batches per epoch),
+    `verbose`, and in fit `do_validation` (whether there is validation data).
 
     Hooks (Keras' names): on_train_begin/end, on_epoch_begin/end, on_train_batch_begin/end
     (or their Keras aliases on_batch_begin/end),
@@ -12,10 +14,14 @@ class Callback:
     A callback that sets `checks_finite_loss = True` makes the loop test each batch's loss
     before the update and call its `on_invalid_loss(batch, loss)` (one host sync per batch,
     paid only when asked for).
+    A callback that sets `wants_outputs = True` finds the batch's `outputs` and `targets` in the
+    logs of on_train_batch_end / on_test_batch_end (references: no copy, no sync; absent else).
     """
 
     model = None
+    params: dict = {}  # noqa: RUF012  (replaced, never mutated: set_params)
     checks_finite_loss = False
+    wants_outputs = False
     rank_zero_only = False  # True: the Trainer runs it on rank 0 only (data-parallel)
     # batch logs hold Keras' floats (the mean loss so far, running metrics: a device sync per
     # batch); a callback that reads them only now and then sets False and gets the loss tensor
@@ -23,6 +29,9 @@ class Callback:
 
     def set_model(self, model) -> None:
         self.model = model
+
+    def set_params(self, params: dict) -> None:
+        self.params = params
 
     def state_dict(self) -> dict:
         return {}
@@ -51,6 +60,7 @@ class Callback:
 
 
 _ALIASES = {"on_batch_begin": "on_train_batch_begin", "on_batch_end": "on_train_batch_end"}
+_OUTPUT_HOOKS = ("on_train_batch_end", "on_test_batch_end")  # where `wants_outputs` applies
 _HOOKS = [name for name in vars(Callback) if name.startswith("on_") and name not in _ALIASES]
 
 
@@ -63,12 +73,13 @@ class CallbackList:
     """Calls each hook on every callback, in order. Batch hooks are skipped entirely when no
     callback overrides them, which keeps the hot loop free of empty calls."""
 
-    def __init__(self, callbacks, model):
+    def __init__(self, callbacks, model, params: dict | None = None):
         self.callbacks = list(callbacks)
-        model._active_callbacks = self.callbacks  # BackupAndRestore saves every callback's state
+        # `custom_logs`: a user's callback may add its own epoch log keys (ModelCheckpoint's check)
         for cb in self.callbacks:
             cb.set_model(model)
-        self._wanted, self._floats = set(), set()
+        self.set_params(params or {})
+        self._wanted, self._floats, self._outputs = set(), set(), set()
         for hook in _HOOKS:
             overriding = [(cb, m) for cb, m in ((cb, _method(cb, hook)) for cb in self.callbacks)
                           if m is not None]
@@ -76,10 +87,19 @@ class CallbackList:
                 self._wanted.add(hook)
             if any(cb.float_batch_logs for cb, _ in overriding):
                 self._floats.add(hook)
-            overriding = [m for _, m in overriding]
-            setattr(self, hook, _fan_out(overriding))
+            if hook in _OUTPUT_HOOKS and any(cb.wants_outputs for cb, _ in overriding):
+                self._outputs.add(hook)
+                setattr(self, hook, _fan_out_outputs([(m, cb.wants_outputs) for cb, m in overriding]))
+            else:
+                setattr(self, hook, _fan_out([m for _, m in overriding]))
         self.wants_train_batch_end = self.wants("on_train_batch_end")
         self.checks_finite_loss = any(cb.checks_finite_loss for cb in self.callbacks)
+
+    def set_params(self, params: dict) -> None:
+        """Hand every callback `params` (Keras' `set_params`), plus `custom_logs`."""
+        self.params = {**params, "custom_logs": any(map(_may_add_logs, self.callbacks))}
+        for cb in self.callbacks:
+            cb.set_params(self.params)
 
     def wants(self, hook: str) -> bool:
         """Whether any callback overrides `hook` (the loop skips the call otherwise)."""
@@ -89,8 +109,19 @@ class CallbackList:
         """Whether a callback overriding `hook` reads its logs as floats (`float_batch_logs`)."""
         return hook in self._floats
 
+    def wants_outputs(self, hook: str) -> bool:
+        """Whether a callback overriding `hook` asks for `outputs` / `targets` in its logs."""
+        return hook in self._outputs
+
     def __iter__(self):
         return iter(self.callbacks)
+
+
+def _may_add_logs(cb: Callback) -> bool:
+    """Whether `cb` may add keys to the epoch logs: a user's callback (or a LambdaCallback given
+    an on_epoch_end) that overrides on_epoch_end; pratique's own add only learning_rate."""
+    return overrides(cb, "on_epoch_end") and (not type(cb).__module__.startswith("pratique.")
+                                              or "on_epoch_end" in vars(cb))
 
 
 def _method(cb: Callback, hook: str):
@@ -100,6 +131,17 @@ def _method(cb: Callback, hook: str):
         return getattr(cb, hook)
     alias = next((a for a, h in _ALIASES.items() if h == hook), None)
     return getattr(cb, alias) if alias and overrides(cb, alias) else None
+
+
+def _fan_out_outputs(methods):
+    """A batch hook whose logs hold `outputs` / `targets`: only the callbacks that asked see them
+    (others iterate their logs as Keras' scalars)."""
+    def call(batch, logs):
+        plain = {k: v for k, v in logs.items() if k not in ("outputs", "targets")}
+        for m, wants in methods:
+            m(batch, logs if wants else plain)
+
+    return call
 
 
 def _fan_out(methods):

@@ -67,7 +67,7 @@ class CSVLogger(Callback):
         write_header = self.keys is None
         if write_header:
             self.keys = sorted(logs)
-            if getattr(self.model, "_fit_has_val", False) and not any(k.startswith("val_") for k in self.keys):
+            if self.params.get("do_validation", False) and not any(k.startswith("val_") for k in self.keys):
                 self.keys += [f"val_{k}" for k in self.keys]  # validation_freq > 1: as Keras
         with open(self.filename, "a", newline="") as f:
             writer = csv.writer(f, delimiter=self.separator)

@@ -7,7 +7,7 @@ import string
 
 from ...core.errors import PratiqueError
 from ._monitor import better, monitor_mode, read, resolve_mode, worst
-from .base import Callback, overrides
+from .base import Callback
 
 
 class ModelCheckpoint(Callback):
@@ -61,11 +61,11 @@ class ModelCheckpoint(Callback):
                 self.best = worst(self.mode)
         fields = {f.split(".")[0].split("[")[0] for _, f, _, _ in string.Formatter().parse(self.filepath)
                   if f}
-        unknown = sorted(k for k in fields if not _will_be_logged(self.model, k))
+        unknown = sorted(k for k in fields if not _will_be_logged(self.model, self.params, k))
         if unknown:
             raise PratiqueError(
                 f"ModelCheckpoint's filepath {self.filepath!r} uses {', '.join(unknown)}, which "
-                f"will not be logged. Expected keys among: epoch, batch, {', '.join(_logged(self.model))}. "
+                f"will not be logged. Expected keys among: epoch, batch, {', '.join(_logged(self.model, self.params))}. "
                 "Fix the template (val_* keys need validation data).")
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -104,23 +104,21 @@ class ModelCheckpoint(Callback):
         self._batches = state.get("batches", 0)
 
 
-def _logged(model) -> list[str]:
+def _logged(model, params: dict) -> list[str]:
     """The log keys this fit will produce: loss, each metric (per-class ones as name_<i>), their
     val_ versions when there is validation data, and learning_rate (LR callbacks add it)."""
     names = ["loss", *(m.name + ("_<i>" if getattr(m, "per_class", False) else "")
                        for m in model.metrics)]
-    if getattr(model, "_fit_has_val", True):
+    if params.get("do_validation", True):
         names += [f"val_{n}" for n in names]
     return [*names, "learning_rate"]
 
 
-def _will_be_logged(model, key: str) -> bool:
+def _will_be_logged(model, params: dict, key: str) -> bool:
     if key in ("epoch", "batch"):
         return True
     # a user's callback may add its own keys: with one, unknown keys cannot be ruled out
-    if any(overrides(cb, "on_epoch_end") and (not type(cb).__module__.startswith("pratique.")
-                                              or "on_epoch_end" in vars(cb))  # LambdaCallback
-           for cb in getattr(model, "_active_callbacks", ())):
+    if params.get("custom_logs", False):
         return True
-    pattern = "|".join(re.escape(n).replace("_<i>", r"_\d+") for n in _logged(model))
+    pattern = "|".join(re.escape(n).replace("_<i>", r"_\d+") for n in _logged(model, params))
     return re.fullmatch(pattern, key) is not None

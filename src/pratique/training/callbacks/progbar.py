@@ -37,9 +37,6 @@ class ProgbarLogger(Callback):
         if live:  # only then is there a batch hook for the loop to call
             self.on_train_batch_end = self._on_batch_end
 
-    def on_train_begin(self, logs=None):
-        self.epochs = self.model._fit_epochs
-
     def on_epoch_begin(self, epoch, logs=None):
         self._t0 = time.perf_counter()
         if "on_train_batch_end" in vars(self):
@@ -52,11 +49,10 @@ class ProgbarLogger(Callback):
                 TimeRemainingColumn,
             )
 
-            self._bar = Progress(TextColumn(f"Epoch {epoch + 1}/{self.epochs}"), BarColumn(),
+            self._bar = Progress(TextColumn(f"Epoch {epoch + 1}/{self.params['epochs']}"), BarColumn(),
                                  MofNCompleteColumn(), TimeRemainingColumn(), TextColumn("{task.fields[info]}"),
                                  console=Console(file=self.stream), transient=True)
-            total = len(self.model._train_batches) if hasattr(self.model, "_train_batches") else None
-            self._task = self._bar.add_task("train", total=total, info="")
+            self._task = self._bar.add_task("train", total=self.params.get("steps"), info="")
             self._bar.start()
             self._last = 0.0
 
@@ -82,6 +78,6 @@ class ProgbarLogger(Callback):
         if not self.verbose:
             return
         took = time.perf_counter() - self._t0
-        parts = [f"Epoch {epoch + 1}/{self.epochs}", f"{took:.1f}s"]
+        parts = [f"Epoch {epoch + 1}/{self.params['epochs']}", f"{took:.1f}s"]
         parts += [f"{k}: {v:.4f}" for k, v in (logs or {}).items() if isinstance(v, (int, float))]
         print(" - ".join(parts), file=self.stream, flush=True)

@@ -40,6 +40,7 @@ class TensorBoard(Callback):
     """
 
     rank_zero_only = True  # writes files or prints: rank 0 only when data-parallel
+    float_batch_logs = False  # the loss is read at the written steps only
 
     def __init__(self, log_dir="logs", histogram_freq=0, write_graph=True, write_images=True,
                  write_steps_per_second=False, update_freq="epoch", profile_batch=0,
@@ -57,12 +58,14 @@ class TensorBoard(Callback):
         self.histogram_freq, self.write_graph = int(histogram_freq), write_graph
         self.write_images, self.update_freq, self.hparams = write_images, update_freq, hparams
         self.batch_every = 1 if update_freq == "batch" else (0 if update_freq == "epoch" else update_freq)
+        if write_images:  # the validation batches' outputs and targets: confusion matrix, top losses
+            self.wants_outputs, self.on_test_batch_end = True, self._on_test_batch_end
         if self.batch_every or self.profile_batch or self.write_steps_per_second:
             # the loop skips batch hooks that no callback overrides; only this class does
             self.__class__ = _TensorBoardPerBatch
         self.writer = None
         self._step = 0
-        self._val = self._first_batch = None
+        self._val = self._first_batch = self._val_hook = None
 
     def state_dict(self) -> dict:
         return {"step": self._step}
@@ -124,31 +127,29 @@ class TensorBoard(Callback):
         except Exception as e:  # noqa: BLE001  (an untraceable graph must not stop training)
             warnings.warn(f"TensorBoard could not trace the model graph: {e}", stacklevel=2)
 
-    # -- the validation pass: the trainer hands callbacks no batches, so while it runs we
-    # -- listen to the loss call, which sees (outputs, targets), and to the module's inputs
+    # -- the validation pass: the batch logs carry (outputs, targets) for us (`wants_outputs`);
+    # -- the inputs come from a forward pre-hook on the module, for the top-loss pictures
     def on_test_begin(self, logs=None):
         if not self.write_images or self.writer is None:
             return
+        from ...models.outputs import output_kind
         from ...reports.top_losses import TopLosses
 
-        loss_fn = self.model.loss_fn
-        if loss_fn == self._recording_loss:  # a validation pass that raised never restored it
-            loss_fn = self._val["loss_fn"]
-            self._val_hook.remove()
-        from ...models.outputs import output_kind
-
-        kind = output_kind(self.model.module, loss_fn)  # probabilities are not softmaxed again
-        self._val = {"cm": None, "top": TopLosses(12, kind), "x": None, "loss_fn": loss_fn}
+        self._remove_val_hook()  # a validation pass that raised never removed it
+        kind = output_kind(self.model.module, self.model.loss_fn)  # probabilities are not softmaxed again
+        self._val = {"cm": None, "top": TopLosses(12, kind), "x": None}
         self._val_hook = self.model.module.register_forward_pre_hook(
             lambda _m, args: self._val.__setitem__("x", args[0]))
-        self.model.loss_fn = self._recording_loss
 
-    def _recording_loss(self, out, y):
+    def _on_test_batch_end(self, batch, logs=None):
         v = self._val
+        if v is None or self._val_hook is None or "outputs" not in (logs or {}):
+            return
         from ...reports.evaluation import confusion_matrix
 
+        out, y = logs["outputs"], logs["targets"]
         if out.dim() == 2 and out.shape[1] == 1 and y.numel() == len(out):  # binary: 2 classes
-            threshold = 0.0 if getattr(v["loss_fn"], "from_logits", None) else 0.5
+            threshold = 0.0 if getattr(self.model.loss_fn, "from_logits", None) else 0.5
             cm = confusion_matrix(y.reshape(-1).round().long().cpu(),
                                   (out.reshape(-1) > threshold).long().cpu(), 2)
             v["cm"] = cm if v["cm"] is None else v["cm"] + cm
@@ -157,12 +158,14 @@ class TensorBoard(Callback):
             v["cm"] = cm if v["cm"] is None else v["cm"] + cm
             if v["x"] is not None and len(v["x"]) == len(y):
                 v["top"].update(v["x"], out, y)
-        return v["loss_fn"](out, y)
 
     def on_test_end(self, logs=None):
-        if self._val is not None and self.model.loss_fn == self._recording_loss:
-            self.model.loss_fn = self._val["loss_fn"]
+        self._remove_val_hook()
+
+    def _remove_val_hook(self) -> None:
+        if self._val_hook is not None:
             self._val_hook.remove()
+            self._val_hook = None
 
     def on_train_end(self, logs=None):
         if self._profiler is not None:
@@ -179,7 +182,7 @@ class TensorBoard(Callback):
 
         model = self.model
         params = self.hparams or {**{k: v for k, v in (getattr(model, "_compile_args", None) or {}).items()},
-                                  "epochs": getattr(model, "_fit_epochs", None),
+                                  "epochs": self.params.get("epochs"),
                                   "model": (model.architecture or {}).get("name", type(model.module).__name__)}
         params = {k: v if isinstance(v, (bool, int, float, str)) else str(v) for k, v in params.items()}
         metrics = {f"hparams/{k}": float(v) for k, v in logs.items() if isinstance(v, (int, float))}
@@ -212,8 +215,6 @@ class TensorBoard(Callback):
 class _TensorBoardPerBatch(TensorBoard):
     """TensorBoard with batch scalars (chosen by `update_freq`)."""
 
-    float_batch_logs = False  # reads the logs at the written steps only
-
     def on_train_batch_begin(self, batch, logs=None):
         self._batches += 1
         self._batch_t0 = time.perf_counter()
@@ -232,7 +233,7 @@ class _TensorBoardPerBatch(TensorBoard):
         if self._step % self.batch_every == 0:
             # the loop hands the loss only: the metrics' running values are computed here, at
             # the written steps (a sync each), never on the batches in between
-            values = {k: v for k, v in (logs or {}).items() if k != "size"}
+            values = {k: v for k, v in (logs or {}).items() if k not in ("size", "outputs", "targets")}
             values.update({k: v for k, v in running_metrics(self.model).items() if k not in values})
             for k, v in values.items():
                 self.writer.add_scalar(f"batch/{k}", v, self._step)
