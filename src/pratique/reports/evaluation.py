@@ -46,8 +46,13 @@ def confusion_matrix(y_true, y_pred, num_classes: int) -> torch.Tensor:
 def _scores(y_true: torch.Tensor, y_prob: torch.Tensor, top_k) -> dict:
     """torchmetrics' scores of the whole set, from one `MetricCollection` (shared tp/fp/fn state)."""
     from torchmetrics import MetricCollection
-    from torchmetrics.classification import (MulticlassAccuracy, MulticlassConfusionMatrix,
-                                             MulticlassF1Score, MulticlassPrecision, MulticlassRecall)
+    from torchmetrics.classification import (
+        MulticlassAccuracy,
+        MulticlassConfusionMatrix,
+        MulticlassF1Score,
+        MulticlassPrecision,
+        MulticlassRecall,
+    )
 
     c = y_prob.shape[1]
     metrics = {"confusion_matrix": MulticlassConfusionMatrix(c),
