@@ -55,15 +55,18 @@ def _scores(y_true: torch.Tensor, y_prob: torch.Tensor, top_k) -> dict:
     )
 
     c = y_prob.shape[1]
-    metrics = {"confusion_matrix": MulticlassConfusionMatrix(c),
-               "accuracy": MulticlassAccuracy(c, average="micro")}
+    # scores of the arrays given: no all-reduce inside a process group (rank 0 alone may call this)
+    local = {"num_classes": c, "sync_on_compute": False}
+    metrics = {"confusion_matrix": MulticlassConfusionMatrix(**local),
+               "accuracy": MulticlassAccuracy(average="micro", **local)}
     for average in (None, "weighted"):  # zero_division=0: a class never predicted has precision 0
         for name, cls in (("precision", MulticlassPrecision), ("recall", MulticlassRecall),
                           ("f1", MulticlassF1Score)):
-            metrics[f"{name}_{average or 'per_class'}"] = cls(c, average=average)
-    metrics |= {f"top_{k}": MulticlassAccuracy(c, top_k=k, average="micro") for k in top_k if 1 < k < c}
+            metrics[f"{name}_{average or 'per_class'}"] = cls(average=average, **local)
+    metrics |= {f"top_{k}": MulticlassAccuracy(top_k=k, average="micro", **local) for k in top_k if 1 < k < c}
     collection = MetricCollection(metrics).set_dtype(torch.float64)  # divides in float64, as sklearn
-    return collection(y_prob, y_true)
+    collection.update(y_prob, y_true)
+    return collection.compute()
 
 
 def evaluation_report(y_true, y_prob, classes=None, top_k=(1, 5), most_confused: int = 10) -> EvaluationReport:
