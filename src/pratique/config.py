@@ -31,7 +31,7 @@ class TrainConfig:
     seed: int = 0
     accelerator: str = "auto"
     devices: int | str = 1  # processes per node ("auto": every device found)
-    strategy: str = "auto"  # Lightning's distributed strategy: "auto", "ddp", "fsdp"...
+    strategy: str = "auto"  # Lightning's data-parallel strategy: "auto", "ddp"... (no "fsdp")
     precision: str = "32"
     finetune_strategy: str = "freeze_unfreeze"  # used by `pratique finetune`
     resume: str | None = None  # a last.ckpt to continue from

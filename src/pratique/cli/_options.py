@@ -78,7 +78,7 @@ HELP = {
     "seed": "Seed for weights, shuffling and splits: same seed, same run.",
     "accelerator": "Where to train.",
     "devices": "Number of devices, 'auto', -1 (all) or device ids like 0,1.",
-    "strategy": "Distributed strategy (Lightning Fabric): auto, ddp, fsdp...",
+    "strategy": "Distributed strategy (Lightning Fabric): auto, ddp (sharded fsdp/deepspeed are refused).",
     "precision": "32-bit, or mixed precision on GPUs (bf16-mixed, 16-mixed).",
     "finetune_strategy": "Fine-tuning strategy: which layers train when.",
     "resume": ("A last.ckpt to continue with the settings stored in it (only --epochs and the "

@@ -1,7 +1,7 @@
 """Evaluation report: accuracy, top-k, per-class precision / recall / F1, confusion matrix.
 
-Computed in plain torch from labels and probabilities, so it works for any classifier output;
-it is a dict (`EvaluationReport`, shown as tables in Jupyter); `write_report` turns it into `report.json`, a readable `report.md` and `confusion_matrix.csv`.
+Scored by one torchmetrics `MetricCollection` from labels and probabilities, so it works for any
+classifier output; it is a dict (`EvaluationReport`, shown as tables in Jupyter); `write_report` turns it into `report.json`, a readable `report.md` and `confusion_matrix.csv`.
 """
 from __future__ import annotations
 
@@ -37,15 +37,36 @@ class EvaluationReport(dict):
 
 def confusion_matrix(y_true, y_pred, num_classes: int) -> torch.Tensor:
     """Counts (num_classes, num_classes): row = true class, column = predicted class."""
-    y_true, y_pred = torch.as_tensor(y_true).long(), torch.as_tensor(y_pred).long()
-    flat = y_true * num_classes + y_pred
-    return torch.bincount(flat, minlength=num_classes ** 2).view(num_classes, num_classes)
+    from torchmetrics.functional.classification import multiclass_confusion_matrix
+
+    return multiclass_confusion_matrix(torch.as_tensor(y_pred).long(), torch.as_tensor(y_true).long(),
+                                       num_classes)
 
 
-def _safe_div(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    # 0 where the denominator is 0 (no predictions / no samples of a class), as sklearn and
-    # torchmetrics do by default
-    return torch.where(b > 0, a / b.clamp(min=1e-12), torch.zeros_like(a))
+def _scores(y_true: torch.Tensor, y_prob: torch.Tensor, top_k) -> dict:
+    """torchmetrics' scores of the whole set, from one `MetricCollection` (shared tp/fp/fn state)."""
+    from torchmetrics import MetricCollection
+    from torchmetrics.classification import (
+        MulticlassAccuracy,
+        MulticlassConfusionMatrix,
+        MulticlassF1Score,
+        MulticlassPrecision,
+        MulticlassRecall,
+    )
+
+    c = y_prob.shape[1]
+    # scores of the arrays given: no all-reduce inside a process group (rank 0 alone may call this)
+    local = {"num_classes": c, "sync_on_compute": False}
+    metrics = {"confusion_matrix": MulticlassConfusionMatrix(**local),
+               "accuracy": MulticlassAccuracy(average="micro", **local)}
+    for average in (None, "weighted"):  # zero_division=0: a class never predicted has precision 0
+        for name, cls in (("precision", MulticlassPrecision), ("recall", MulticlassRecall),
+                          ("f1", MulticlassF1Score)):
+            metrics[f"{name}_{average or 'per_class'}"] = cls(average=average, **local)
+    metrics |= {f"top_{k}": MulticlassAccuracy(top_k=k, average="micro", **local) for k in top_k if 1 < k < c}
+    collection = MetricCollection(metrics).set_dtype(torch.float64)  # divides in float64, as sklearn
+    collection.update(y_prob, y_true)
+    return collection.compute()
 
 
 def evaluation_report(y_true, y_prob, classes=None, top_k=(1, 5), most_confused: int = 10) -> EvaluationReport:
@@ -72,27 +93,30 @@ def evaluation_report(y_true, y_prob, classes=None, top_k=(1, 5), most_confused:
     classes = [str(k) for k in (classes if classes is not None else range(c))]
     if len(classes) != c:
         raise PratiqueError(f"classes must name the {c} columns of y_prob. Received {len(classes)} names.")
-    cm = confusion_matrix(y_true, y_prob.argmax(dim=1), c)
-    tp = cm.diag().double()
-    support, predicted = cm.sum(dim=1).double(), cm.sum(dim=0).double()
-    precision, recall = _safe_div(tp, predicted), _safe_div(tp, support)
-    f1 = _safe_div(2 * precision * recall, precision + recall)
-    weights = support / max(n, 1)
-    ranked = y_prob.topk(min(max(top_k, default=1), c), dim=1).indices
+    if n == 0:
+        raise PratiqueError("evaluation_report needs at least one sample. Received y_true and y_prob "
+                            "with 0 rows: check that the evaluation data is not empty.")
+    if not 0 <= int(y_true.min()) <= int(y_true.max()) < c:
+        raise PratiqueError(f"y_true must hold class indices in [0, {c - 1}] (the columns of y_prob). "
+                            f"Received labels from {int(y_true.min())} to {int(y_true.max())}.")
+    s = _scores(y_true, y_prob, top_k)
+    cm = s["confusion_matrix"].long()
+    precision, recall, f1 = (s[f"{k}_per_class"] for k in ("precision", "recall", "f1"))
     report = EvaluationReport({
         "num_samples": n,
         "classes": classes,
-        "accuracy": float(tp.sum() / max(n, 1)),
-        "top_k_accuracy": {f"top_{k}": float((ranked[:, :k] == y_true[:, None]).any(1).double().mean())
+        "accuracy": float(s["accuracy"]),
+        "top_k_accuracy": {f"top_{k}": float(s["accuracy"] if k == 1 else s[f"top_{k}"])
                            for k in top_k if k < c},
         "per_class": [{"class": name, "precision": float(p), "recall": float(r), "f1": float(f),
-                       "support": int(s)}
-                      for name, p, r, f, s in zip(classes, precision, recall, f1, support)],
+                       "support": int(t)}
+                      for name, p, r, f, t in zip(classes, precision, recall, f1, cm.sum(dim=1))],
+        # the mean of the C rows above, absent classes included, as sklearn's classification_report
+        # with labels=range(C); torchmetrics' "macro" would drop a class absent from labels and predictions
         "macro_avg": {"precision": float(precision.mean()), "recall": float(recall.mean()),
                       "f1": float(f1.mean()), "support": n},
-        "weighted_avg": {"precision": float((precision * weights).sum()),
-                         "recall": float((recall * weights).sum()),
-                         "f1": float((f1 * weights).sum()), "support": n},
+        "weighted_avg": {**{k: float(s[f"{k}_weighted"]) for k in ("precision", "recall", "f1")},
+                         "support": n},
         "confusion_matrix": cm.tolist(),
         "most_confused": _most_confused(cm, classes, most_confused),
     })

@@ -16,7 +16,7 @@ from ..training import losses, optimizers, resume, schedules
 from ..training import metrics as metrics_mod
 from ..training._loss_checks import check_head
 from ..training.callbacks import CallbackList, ProgbarLogger
-from ..training.checkpoint import save_checkpoint
+from ..training.checkpoint import check_strategy, save_checkpoint
 from ..training.grad_steps import check_accumulate, pop_clip
 from ..training.trainer import Trainer, make_fabric
 from . import _inputs
@@ -45,7 +45,8 @@ class Model(Freezing, KerasBatchMethods, SuggestAttributes):
         module: any `torch.nn.Module` mapping a batch of inputs to outputs.
         accelerator: "auto", "cpu", "cuda", "mps".
         devices: devices to use ("auto" or a number); with more than one, one process each.
-        strategy: "auto", "ddp", ... (Lightning Fabric's strategies); data-parallel fits split
+        strategy: "auto", "ddp", ... (Lightning Fabric's data-parallel strategies; FSDP and
+            DeepSpeed are refused until checkpoints support them); data-parallel fits split
             each global batch of `batch_size` over the processes (docs/distributed.md).
         num_nodes: machines taking part (multi-node, under torchrun or SLURM).
 
@@ -61,6 +62,7 @@ class Model(Freezing, KerasBatchMethods, SuggestAttributes):
         if not isinstance(module, nn.Module):
             raise PratiqueError(f"Model wraps a torch.nn.Module. Received: {type(module).__name__}. "
                                 "Pass a module, or use ImageClassifier('lenet5') to build one by name.")
+        check_strategy(strategy)  # FSDP / DeepSpeed: checkpoints would hold rank 0's shard only
         self.module = module
         self.accelerator, self.devices = accelerator, devices
         self.strategy, self.num_nodes = strategy, num_nodes

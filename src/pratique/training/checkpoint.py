@@ -23,6 +23,23 @@ from ..core.io import _temp_file, atomic_write, fsync_dir
 from ._digest import KEY, digest
 
 FORMAT = "pratique-checkpoint"
+_SHARDED = ("fsdp", "deepspeed")  # Lightning strategies whose ranks hold parts of the weights
+
+
+def check_strategy(strategy) -> None:
+    """Refuse sharded strategies (FSDP, DeepSpeed): checkpoints do not support them yet.
+
+    Checkpoints, resume and `.pratique` files are written from rank 0's `module.state_dict()`
+    and `optimizer.state_dict()`; under a sharded strategy those hold rank 0's shard only, so
+    a checkpoint would silently miss most of the model and its optimizer state.
+    """
+    name = strategy if isinstance(strategy, str) else type(strategy).__name__
+    if any(s in name.lower() for s in _SHARDED):
+        raise PratiqueError(
+            f"strategy={name!r} is not supported: pratique's checkpoints and model files save "
+            "rank 0's full state_dict, which a sharded strategy (FSDP, DeepSpeed) splits over the "
+            "ranks. Expected a data-parallel strategy whose every rank holds the whole model. "
+            "Use strategy=\"ddp\" (--strategy ddp), or \"auto\" on one device.")
 
 
 def _keep_previous(path: str) -> None:

@@ -39,9 +39,11 @@ def make_fabric(accelerator: str = "auto", devices="auto", precision: str = "32"
     from lightning.fabric.connector import _is_using_cli
 
     from ..core.errors import unknown_name
+    from .checkpoint import check_strategy
 
     if precision not in _PRECISIONS:
         raise unknown_name("precision", precision, _PRECISIONS)
+    check_strategy(strategy)  # also when `model.strategy` was set after construction (the CLI)
     fabric = Fabric(accelerator=accelerator, devices=devices, precision=_PRECISIONS[precision],
                     strategy=strategy, num_nodes=num_nodes)
     # a later Fabric in the same processes spawns nothing (LOCAL_RANK is set) and rejoins the group
