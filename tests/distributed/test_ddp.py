@@ -37,6 +37,7 @@ def runs(tmp_path_factory):
     return single, ddp
 
 
+@pytest.mark.slow  # two processes started twice (~30-80 s here); make test-all runs it
 def test_two_processes_match_one_with_the_same_global_batch(runs):
     single, ddp = runs
     ref, r0, r1 = _load(single / "rank0.pt"), _load(ddp / "rank0.pt"), _load(ddp / "rank1.pt")
@@ -45,6 +46,7 @@ def test_two_processes_match_one_with_the_same_global_batch(runs):
     _assert_same(ref, r1)  # DDP keeps ranks identical
 
 
+@pytest.mark.slow
 def test_files_written_once_by_rank_zero(runs):
     _, ddp = runs
     lines = (ddp / "metrics.csv").read_text().splitlines()

@@ -4,9 +4,12 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+@pytest.mark.slow  # ~35-55 s of random SIGKILLs (make test-all); test_resume.py kills at fixed moments in make test
 def test_sigkill_at_random_moments_always_leaves_a_loadable_checkpoint(tmp_path):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([os.path.join(HERE, "..", "..", "src"),
                                                         os.environ.get("PYTHONPATH", "")])}
