@@ -12,6 +12,9 @@ class Callback:
     A callback that sets `checks_finite_loss = True` makes the loop test each batch's loss
     before the update and call its `on_invalid_loss(batch, loss)` (one host sync per batch,
     paid only when asked for).
+    A callback that overrides `transform_train_batch(x, y)` gets each training batch on the
+    device (the model's input: normalized) and returns the `(x, y)` to train on (e.g.
+    adversarial training), as Lightning's `on_after_batch_transfer` does.
     """
 
     model = None
@@ -45,6 +48,9 @@ class Callback:
     def on_predict_batch_begin(self, batch, logs=None): pass
     def on_predict_batch_end(self, batch, logs=None): pass
     def on_invalid_loss(self, batch, loss): pass
+
+    def transform_train_batch(self, x, y):
+        return x, y
     # Keras' aliases of the train-batch hooks: a subclass may override either name
     def on_batch_begin(self, batch, logs=None): pass
     def on_batch_end(self, batch, logs=None): pass
@@ -80,6 +86,8 @@ class CallbackList:
             setattr(self, hook, _fan_out(overriding))
         self.wants_train_batch_end = self.wants("on_train_batch_end")
         self.checks_finite_loss = any(cb.checks_finite_loss for cb in self.callbacks)
+        self.batch_transforms = [cb.transform_train_batch for cb in self.callbacks
+                                 if overrides(cb, "transform_train_batch")]
 
     def wants(self, hook: str) -> bool:
         """Whether any callback overrides `hook` (the loop skips the call otherwise)."""
