@@ -72,3 +72,21 @@ def test_errors_name_what_is_expected():
         pq.attacks.AdversarialTraining(eps=2)
     with pytest.raises(pq.PratiqueError, match="Expected some of: fgsm, pgd"):
         pq.attacks.AdversarialTraining(method="cw")
+
+
+def _lenet(callbacks):
+    (x, y), _ = pq.datasets.load_data("mnist5k")
+    model = pq.ImageClassifier("lenet5", seed=0)
+    model.compile(optimizer="adam", loss="cross_entropy", metrics=["accuracy"])
+    model.fit(x[:4000], y[:4000], epochs=8, batch_size=32, verbose=0, seed=0, callbacks=callbacks)
+    return model
+
+
+@pytest.mark.slow  # two LeNet-5 fits on 4,000 digits (docs/interpretability.md records the table)
+def test_fgsm_training_at_02_raises_fgsm_accuracy_by_03_for_at_most_003_clean():
+    test = pq.datasets.load_data("mnist5k")[1]
+    before = pq.attacks.robustness(_lenet([]), test, eps=[0, 0.2])
+    after = pq.attacks.robustness(_lenet([pq.attacks.AdversarialTraining(eps=0.2, method="fgsm", ratio=0.5)]),
+                                  test, eps=[0, 0.2])
+    assert after[1]["fgsm"] >= before[1]["fgsm"] + 0.3, (before, after)
+    assert after[0]["fgsm"] >= before[0]["fgsm"] - 0.03, (before, after)
