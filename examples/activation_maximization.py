@@ -11,7 +11,7 @@ import pratique as pq
 
 FAST = os.environ.get("PRATIQUE_FAST") == "1"
 OUT = sys.argv[1] if len(sys.argv) > 1 else "runs/examples/activation_maximization"
-N, EPOCHS, STEPS = (600, 1, 40) if FAST else (4000, 8, 200)
+N, EPOCHS, STEPS = (1000, 2, 30) if FAST else (4000, 8, 200)
 os.makedirs(OUT, exist_ok=True)
 
 (x, y), (xt, yt) = pq.datasets.load_data("mnist5k")
