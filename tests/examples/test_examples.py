@@ -36,6 +36,13 @@ EXAMPLES = {
                               r"epoch\(s\)\): (\d\.\d+)"), 0.5, ["curves.png"]),
     "feature_extraction.py": ((r"validation accuracy \(MLP on frozen efficientnet_lite0 features\): "
                                r"(\d\.\d+)"), 0.5, ["embeddings_pca.png"]),
+    "attributions.py": (r"saliency in the top 10% of pixels of digit 0 \(class \d\): (\d\.\d+)", 0.1,
+                        ["digit_0.png", "digit_1.png", "digit_2.png"]),
+    "activation_maximization.py": (r"lowest softmax probability of the 10 synthesized classes: (\d\.\d+)",
+                                   None, ["classes.png", "conv2.png"]),
+    "adversarial.py": ((r"FGSM accuracy at eps 0\.2: (\d\.\d+) before, (\d\.\d+) after adversarial "
+                        r"training \(clean (\d\.\d+) -> (\d\.\d+)\)"), None,
+                       ["fgsm.png", "fgsm_trained.png"]),
 }
 MAX_LINES = 60
 

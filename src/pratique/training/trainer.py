@@ -183,10 +183,13 @@ class Trainer:
         # each flag is read once: a hook nobody overrides costs nothing per batch
         begin, end = cbs.wants("on_train_batch_begin"), cbs.wants("on_train_batch_end")
         floats, outputs = cbs.wants_floats("on_train_batch_end"), cbs.wants_outputs("on_train_batch_end")
+        transforms = getattr(cbs, "batch_transforms", ())
         for i, (x, y) in enumerate(batches, start):
             if begin:
                 cbs.on_train_batch_begin(i, {})
             x, y = self._to_device(x), y.to(self.fabric.device, non_blocking=True)
+            for transform in transforms:  # a callback's transform_train_batch (adversarial training)
+                x, y = transform(x, y)
             if self._probe:  # the first batch decides the layout (channels-last only where safe)
                 x = self._layout(model.module, x)
             if update and steps.begins(i):

@@ -16,6 +16,9 @@ class Callback:
     paid only when asked for).
     A callback that sets `wants_outputs = True` finds the batch's `outputs` and `targets` in the
     logs of on_train_batch_end / on_test_batch_end (references: no copy, no sync; absent else).
+    A callback that overrides `transform_train_batch(x, y)` gets each training batch on the
+    device (the model's input: normalized) and returns the `(x, y)` to train on (e.g.
+    adversarial training), as Lightning's `on_after_batch_transfer` does.
     """
 
     model = None
@@ -54,6 +57,9 @@ class Callback:
     def on_predict_batch_begin(self, batch, logs=None): pass
     def on_predict_batch_end(self, batch, logs=None): pass
     def on_invalid_loss(self, batch, loss): pass
+
+    def transform_train_batch(self, x, y):
+        return x, y
     # Keras' aliases of the train-batch hooks: a subclass may override either name
     def on_batch_begin(self, batch, logs=None): pass
     def on_batch_end(self, batch, logs=None): pass
@@ -94,6 +100,8 @@ class CallbackList:
                 setattr(self, hook, _fan_out([m for _, m in overriding]))
         self.wants_train_batch_end = self.wants("on_train_batch_end")
         self.checks_finite_loss = any(cb.checks_finite_loss for cb in self.callbacks)
+        self.batch_transforms = [cb.transform_train_batch for cb in self.callbacks
+                                 if overrides(cb, "transform_train_batch")]
 
     def set_params(self, params: dict) -> None:
         """Hand every callback `params` (Keras' `set_params`), plus `custom_logs`."""
