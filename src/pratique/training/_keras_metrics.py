@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from ..core.errors import PratiqueError
-from .metrics import Metric, binary_threshold, is_binary
+from .metrics import METRICS, Metric, binary_threshold, is_binary
 
 
 def _aligned(y_true, y_pred):
@@ -215,3 +215,5 @@ _BUILDERS = {
     "hinge": _mean(hinge, False),
 }
 KERAS_METRICS = {name: (lambda n: lambda **kw: _BUILDERS[n](n, **kw))(name) for name in _BUILDERS}
+for _name, _builder in KERAS_METRICS.items():  # into the one registry (training/__init__ imports us)
+    METRICS.add(_name, _builder)

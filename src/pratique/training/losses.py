@@ -235,5 +235,3 @@ class Loss:
     def __repr__(self) -> str:
         return f"Loss({self.name or getattr(self.fn, '__name__', self.fn)!r}, {self.kwargs})"
 
-
-from . import _keras_losses as _keras_losses  # noqa: E402,F401  (registers Keras' names)

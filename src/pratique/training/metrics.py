@@ -298,8 +298,3 @@ def bind(metrics, loss) -> None:
     for m in metrics:
         m.bind(loss)
 
-
-from ._keras_metrics import KERAS_METRICS as _KERAS_METRICS  # noqa: E402
-
-for _name, _builder in _KERAS_METRICS.items():
-    METRICS.add(_name, _builder)
