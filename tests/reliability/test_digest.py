@@ -107,13 +107,14 @@ def test_checkpoint_without_digest_loads_with_a_warning(tmp_path):
         assert load_checkpoint(path)["epoch"] == 3
 
 
-def test_random_single_bit_flips_are_never_loaded_silently(run):
+@pytest.mark.parametrize("trials", [20, pytest.param(200, marks=pytest.mark.slow)])  # make test / test-all
+def test_random_single_bit_flips_are_never_loaded_silently(run, trials):
     """Each flip is refused, falls back to .prev with a warning, or changed nothing that loads."""
     good = run.read_bytes()
     reference = load_checkpoint(run)
     del reference["_loaded_from"]
     reference = digest(reference)
-    trials = int(os.environ.get("PRATIQUE_FLIP_TRIALS", "20"))
+    trials = int(os.environ.get("PRATIQUE_FLIP_TRIALS", trials))
     rng = random.Random(0)
     for _ in range(trials):
         run.write_bytes(good)
@@ -162,11 +163,12 @@ def test_model_file_rebuilt_around_changed_weights_fails_the_digest(model_file):
     assert repr(str(model_file)) in str(info.value)
 
 
-def test_model_file_random_bit_flips_are_never_loaded_silently(model_file):
+@pytest.mark.parametrize("trials", [20, pytest.param(200, marks=pytest.mark.slow)])  # make test / test-all
+def test_model_file_random_bit_flips_are_never_loaded_silently(model_file, trials):
     good = model_file.read_bytes()
     reference, manifest = read_model_file(model_file)
     rng = random.Random(1)
-    for _ in range(int(os.environ.get("PRATIQUE_FLIP_TRIALS", "20"))):
+    for _ in range(int(os.environ.get("PRATIQUE_FLIP_TRIALS", trials))):
         model_file.write_bytes(good)
         _flip(model_file, rng.randrange(len(good)), rng.randrange(8))
         try:
