@@ -85,3 +85,11 @@ def test_validation_data_as_a_list_is_keras_tuple():
     assert model2.evaluate(x, y.astype("int64"), verbose=0) == pytest.approx(as_list[-1], rel=1e-5)
     with pytest.raises(pq.PratiqueError, match="sample weights are not supported"):
         model.fit(x, y.astype("int64"), epochs=1, verbose=0, validation_data=(x, y, np.ones(32)))
+
+
+def test_a_label_the_outputs_have_no_column_for_names_label_and_class_count():
+    x = np.zeros((8, 4), dtype="float32")
+    y = np.arange(1, 9) % 4 + 1  # labels 1..4 for a 4-output model: the course's 1-based slip
+    model = pq.Model(nn.Linear(4, 4)).compile(optimizer="sgd", loss="cross_entropy")
+    with pytest.raises(pq.PratiqueError, match=r"Class label 4 is out of range: the model has 4 outputs"):
+        model.fit(x, y, epochs=1, batch_size=8, verbose=0)

@@ -33,7 +33,9 @@ def _is_log_softmax(out: torch.Tensor) -> bool:
 
 
 def check_outputs(loss, outputs: torch.Tensor, targets: torch.Tensor) -> None:
-    """Refuse logits in a probability loss; warn (once) about a softmax before a logits loss."""
+    """Refuse logits in a probability loss, and class labels the outputs have no column for;
+    warn (once) about a softmax before a logits loss."""
+    _check_labels(loss, outputs, targets)
     if loss.name in _ROWS and not loss.from_logits and outputs.dim() >= 2 and outputs.shape[-1] > 1:
         if not _is_softmax(outputs):
             raise _not_probabilities(loss.name, outputs, "rows of probabilities (each >= 0, "
@@ -48,6 +50,23 @@ def check_outputs(loss, outputs: torch.Tensor, targets: torch.Tensor) -> None:
             _warn_softmax(loss, "softmax")
         elif _is_log_softmax(outputs):
             _warn_softmax(loss, "log_softmax")
+
+
+def _check_labels(loss, outputs: torch.Tensor, targets: torch.Tensor) -> None:
+    """Integer class labels must index the output columns (torch's own error names neither the
+    class count nor the fix)."""
+    if loss.task != "classification" or outputs.dim() != 2 or targets.dim() != 1:
+        return
+    if targets.is_floating_point() or targets.numel() == 0:
+        return
+    low, high, c = int(targets.min()), int(targets.max()), outputs.shape[-1]
+    if low < 0 or high >= c:
+        bad = high if high >= c else low
+        raise PratiqueError(
+            f"Class label {bad} is out of range: the model has {c} outputs, so labels must be in "
+            f"[0, {c - 1}]. Received labels from {low} to {high} in the first batch. Give the "
+            f"model one output per class (num_classes={high + 1} if labels start at 0), or map "
+            "labels that start at 1 to 0-based ones (y - 1).")
 
 
 def _not_probabilities(name, outputs, expected, layer, logits_loss) -> PratiqueError:
