@@ -93,3 +93,17 @@ def test_a_label_the_outputs_have_no_column_for_names_label_and_class_count():
     model = pq.Model(nn.Linear(4, 4)).compile(optimizer="sgd", loss="cross_entropy")
     with pytest.raises(pq.PratiqueError, match=r"Class label 4 is out of range: the model has 4 outputs"):
         model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+
+
+def test_a_classifier_on_the_users_module_loads_as_a_classifier(tmp_path):
+    x, y = _binary_data(32)
+    clf = pq.ImageClassifier(nn.Linear(4, 2), labels=["cat", "dog"])
+    clf.compile(optimizer="sgd", loss="cross_entropy")
+    clf.save(tmp_path / "c.pratique")
+    back = pq.load(tmp_path / "c.pratique", module=nn.Linear(4, 2))
+    assert isinstance(back, pq.ImageClassifier)
+    np.testing.assert_array_equal(back.predict(x, output="labels"), clf.predict(x, output="labels"))
+    assert set(back.predict(x, output="labels")) <= {"cat", "dog"}
+    plain = pq.Model(nn.Linear(4, 2)).compile(loss="cross_entropy")
+    plain.save(tmp_path / "m.pratique")
+    assert type(pq.load(tmp_path / "m.pratique", module=nn.Linear(4, 2))) is pq.Model

@@ -15,7 +15,7 @@ import re
 from ..core.errors import PratiqueError
 
 # the manifest's keys (Model.manifest() plus what write_model_file adds)
-TOP_KEYS = {"format", "pratique_version", "weights_sha256", "architecture", "classes",
+TOP_KEYS = {"format", "pratique_version", "weights_sha256", "task", "architecture", "classes",
             "preprocessing", "input_shape", "compile", "metrics"}
 # data/preprocess.py's config keys (module.py, Model.adapt_normalization and zoo.py write them)
 PREPROCESSING_KEYS = {"kind", "scale", "color_mode", "image_size", "input_shape", "mean", "std"}
@@ -44,6 +44,8 @@ def check_manifest(path: str, manifest: dict) -> None:
     unknown = sorted(set(manifest) - TOP_KEYS)
     if unknown:
         raise bad(f"unknown keys {unknown} (allowed: {sorted(TOP_KEYS)})", unknown)
+    if manifest.get("task", "model") not in ("model", "classifier"):
+        raise bad('"task" must be "model" or "classifier"', manifest.get("task"))
     arch = manifest.get("architecture")
     if arch is not None:
         _check_arch(arch, bad, "architecture")

@@ -39,6 +39,8 @@ class ImageClassifier(Model):
         >>> clf.predict(x_test, output="labels")
     """
 
+    task = "classifier"
+
     def __init__(self, name_or_module=None, num_classes: int | None = None,
                  in_channels: int | None = None, pretrained=None, seed: int | None = None, *,
                  backbone=None, head: str = "linear", optimizer=None, learning_rate=None,

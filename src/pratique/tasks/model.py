@@ -58,6 +58,8 @@ class Model(Freezing, KerasBatchMethods, Recipes, SuggestAttributes):
         >>> model.evaluate(x_test, y_test)
     """
 
+    task = "model"  # in the manifest: pq.load rebuilds the same kind (ImageClassifier: "classifier")
+
     def __init__(self, module: nn.Module, accelerator: str = "auto", devices="auto",
                  strategy: str = "auto", num_nodes: int = 1):
         if not isinstance(module, nn.Module):
@@ -345,7 +347,7 @@ class Model(Freezing, KerasBatchMethods, Recipes, SuggestAttributes):
 
     # -- persistence ---------------------------------------------------------------------------
     def manifest(self) -> dict:
-        return {"architecture": self.architecture, "classes": self.classes,
+        return {"task": self.task, "architecture": self.architecture, "classes": self.classes,
                 "preprocessing": self.preprocessing,
                 "input_shape": list(self.input_shape) if self.input_shape else None,
                 "compile": self._compile_args,
@@ -436,7 +438,12 @@ def load(path, module: nn.Module | None = None) -> Model:
         model: Model = ImageClassifier(arch["name"], **arch["kwargs"])
     else:
         check_state_fits(path, module, state)  # dtypes too: never cast silently
-        model = Model(module)
+        if manifest.get("task") == "classifier":  # a classifier on the user's module stays one
+            from .classifier import ImageClassifier
+
+            model = ImageClassifier(module)
+        else:
+            model = Model(module)
         model.architecture = arch
     _load_strict(model.module, state, path)
     model.classes = manifest.get("classes")
