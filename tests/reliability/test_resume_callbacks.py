@@ -7,6 +7,7 @@ import pytest
 
 from pratique.training.callbacks import (
     BackupAndRestore,
+    CSVLogger,
     EarlyStopping,
     LambdaCallback,
     ModelCheckpoint,
@@ -74,3 +75,22 @@ def test_model_checkpoint_best_survives_resume(tmp_path):
     saved = {k: sorted(p.name for p in d.iterdir()) for k, d in dirs.items()}
     assert saved["ref"] == ["e1.safetensors", "e2.safetensors", "e5.safetensors"]
     assert saved["run"] == saved["ref"]
+
+
+@pytest.mark.parametrize("damage", ["truncate", "delete"])
+def test_csv_logger_rebuilds_a_damaged_metrics_csv_on_resume(tmp_path, damage):
+    def fit(path, backup, extra=()):
+        return make_model().fit(*make_data(), epochs=4, batch_size=16, verbose=0, seed=0,
+                                callbacks=[CSVLogger(path, append=True), BackupAndRestore(backup), *extra])
+
+    fit(tmp_path / "ref.csv", tmp_path / "ref-backup")
+    run = tmp_path / "run.csv"
+    with pytest.raises(Interrupt):
+        fit(run, tmp_path / "backup", extra=[_stop_at(3)])
+    assert len(run.read_text().splitlines()) == 4  # header + 3 epochs
+    if damage == "truncate":  # a disk full or a crash mid-write: rows 2-3 and half of row 1 lost
+        run.write_bytes(run.read_bytes()[:len(run.read_text().splitlines()[0]) + 10])
+    else:
+        run.unlink()
+    fit(run, tmp_path / "backup")  # rows 0-2 come back from the checkpoint, row 3 is written
+    assert run.read_text() == (tmp_path / "ref.csv").read_text()

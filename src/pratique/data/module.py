@@ -80,8 +80,11 @@ class ImageData(SuggestAttributes):
             raise PratiqueError(f"files and labels must have the same length. Received {len(files)} "
                                 f"files and {len(labels)} labels.")
         missing = [f for f in files if not os.path.exists(f)]
-        if missing:
-            raise PratiqueError(f"{len(missing)} files do not exist: {missing[:10]}")
+        if missing and not (options.get("skip_bad") and options.get("check", True)):
+            # with skip_bad the file check leaves them out and records them (like unreadable files)
+            raise PratiqueError(f"{len(missing)} of {len(files)} files do not exist: {missing[:10]}. "
+                                "Fix the paths, or pass skip_bad=True (CLI: --skip-bad) to leave "
+                                "them out (they are recorded).")
         return cls._build({"train": files}, {"train": list(labels)}, {**options, "val_split": val_split}, "files")
 
     @classmethod
@@ -345,12 +348,12 @@ def _val_split(xs, ys, val_split, seed, multi):
 
 
 def _check_files(xs, ys, classes, found, skip_bad):
-    from .scan import scan
+    from .scan import _BAD_KINDS, scan
 
     empty, others = found
     report = scan({k: (xs[k], ys[k]) for k in xs}, classes, empty, others)
     bad = report.bad_files()
-    other_errors = [i for i in report.errors if i.kind not in ("corrupt", "not_image")]
+    other_errors = [i for i in report.errors if i.kind not in _BAD_KINDS]
     if other_errors or (bad and not skip_bad):
         listing = "\n".join(f"  {i.message}" for i in report.errors)
         hint = "Fix the folders listed (add images to each class; at least 2 classes)."

@@ -17,6 +17,7 @@ _FORMAT_EXT = {"JPEG": (".jpg", ".jpeg"), "MPO": (".jpg", ".jpeg"), "PNG": (".pn
                "GIF": (".gif",), "WEBP": (".webp",), "TIFF": (".tif", ".tiff")}
 _CACHE: dict[tuple, dict] = {}  # (path, size, mtime_ns) -> probe result
 TINY = 16  # pixels: smaller sides are reported
+_BAD_KINDS = ("corrupt", "not_image", "missing")  # files that skip_bad may leave out
 IMBALANCE = 5.0  # largest / smallest class count that is reported
 
 
@@ -51,7 +52,7 @@ class Report:
     def bad_files(self) -> dict[str, str]:
         """{path: reason} for every file that cannot be used."""
         return {p: i.message.removeprefix(f"{p}: ") for i in self.errors
-                if i.kind in ("corrupt", "not_image") for p in i.paths}
+                if i.kind in _BAD_KINDS for p in i.paths}
 
     def to_dict(self) -> dict:
         return {"ok": self.ok, "n_files": self.n_files, "counts": self.counts,
@@ -77,8 +78,10 @@ def probe(path: str) -> dict:
     """Decode `path` fully; {ok, error, format, mode, size, md5}. Cached by path + size + mtime."""
     try:
         st = os.stat(path)
+    except FileNotFoundError:
+        return {"ok": False, "kind": "missing", "error": "file does not exist"}
     except OSError as e:
-        return {"ok": False, "error": f"{type(e).__name__}: {e}"}
+        return {"ok": False, "kind": "corrupt", "error": f"{type(e).__name__}: {e}"}
     key = (os.path.abspath(path), st.st_size, st.st_mtime_ns)
     if key not in _CACHE:
         _CACHE[key] = _probe(path)
@@ -88,8 +91,13 @@ def probe(path: str) -> dict:
 def _probe(path: str) -> dict:
     from PIL import Image, UnidentifiedImageError
 
-    with open(path, "rb") as f:
-        data = f.read()
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:  # removed since the stat
+        return {"ok": False, "kind": "missing", "error": "file does not exist"}
+    except OSError as e:  # a folder, no permission: a finding, not a crash of the whole scan
+        return {"ok": False, "kind": "corrupt", "error": f"{type(e).__name__}: {e}"}
     digest = hashlib.md5(data).hexdigest()
     try:
         import io
@@ -132,7 +140,7 @@ def _counts(labels, classes) -> dict:
 
 
 def _file_issues(report: Report, probes: dict) -> None:
-    bad: dict[str, list[str]] = {"corrupt": [], "not_image": []}
+    bad: dict[str, list[str]] = {k: [] for k in _BAD_KINDS}
     for p, r in probes.items():
         if not r["ok"]:
             bad[r.get("kind", "corrupt")].append(p)
