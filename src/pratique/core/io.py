@@ -30,7 +30,8 @@ def _temp_file(path: str) -> tuple[int, str, str]:
     return fd, tmp, directory
 
 
-def atomic_write(path, write: Callable[[io.BufferedWriter], None]) -> None:
+def atomic_write(path, write: Callable[[io.BufferedWriter], None],
+                 before_replace: Callable[[], None] | None = None) -> None:
     """Write `path` through `write(file)` so that readers see the old file or the new, never half.
 
     The bytes go to a temporary file in the same directory, which is flushed, fsynced and then
@@ -41,6 +42,8 @@ def atomic_write(path, write: Callable[[io.BufferedWriter], None]) -> None:
     Args:
         path: the file to write.
         write: called with the open binary temporary file.
+        before_replace: called once the new bytes are durable, just before the rename (e.g.
+            to keep the previous file as `path.prev`).
 
     Example:
         >>> atomic_write("notes.txt", lambda f: f.write(b"hello"))
@@ -52,6 +55,8 @@ def atomic_write(path, write: Callable[[io.BufferedWriter], None]) -> None:
             write(f)
             f.flush()
             os.fsync(f.fileno())
+        if before_replace is not None:
+            before_replace()
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

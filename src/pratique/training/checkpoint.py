@@ -19,7 +19,7 @@ import warnings
 import torch
 
 from ..core.errors import PratiqueError
-from ..core.io import _temp_file, atomic_write, fsync_dir
+from ..core.io import atomic_write
 from ._digest import KEY, digest
 
 FORMAT = "pratique-checkpoint"
@@ -80,20 +80,8 @@ def save_checkpoint(state: dict, path, keep_previous: bool = True) -> None:
     state[KEY] = digest(state)  # checked by load_checkpoint: damage that still unpickles is caught
     buf = io.BytesIO()
     torch.save(state, buf)  # serialise first: an unpicklable state fails before any file is touched
-    fd, tmp, directory = _temp_file(path)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(buf.getbuffer())
-            f.flush()
-            os.fsync(f.fileno())
-        if keep_previous:
-            _keep_previous(path)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    fsync_dir(directory)
+    atomic_write(path, lambda f: f.write(buf.getbuffer()),
+                 before_replace=(lambda: _keep_previous(path)) if keep_previous else None)
 
 
 def _why(e: Exception) -> str:
