@@ -186,3 +186,48 @@ def circles(root=None, download=False, seed: int = 0) -> Splits:
                   classes=_synthetic.SHAPE_CLASSES)
 def shapes(root=None, download=False, seed: int = 0, image_size: int = 32) -> Splits:
     return _split_points(_synthetic.shapes, seed, n_per_class=200, image_size=image_size)
+
+
+# -- time series (bundled, from the UCR/UEA archives; see data/timeseries/README.md) ---------------
+def _series_npz(name: str):
+    with resources.files("pratique.data").joinpath(f"timeseries/{name}.npz").open("rb") as f:
+        return dict(np.load(f))
+
+
+def _classification_series(name: str) -> Splits:
+    z = _series_npz(name)  # x: float32 (N, C, L), the layout of torch.nn.Conv1d; y: uint8 indices
+    return (z["x_train"], z["y_train"]), (z["x_test"], z["y_test"])
+
+
+@register_dataset("gunpoint", description="GunPoint (UCR): hand motion, 1 channel x 150 steps, 50 train / 150 test",
+                  classes=["gun", "point"], kind="series")
+def gunpoint(root=None, download=False, seed: int = 0) -> Splits:
+    return _classification_series("gunpoint")
+
+
+@register_dataset("italypowerdemand", description="ItalyPowerDemand (UCR): daily electricity demand, "
+                  "1 x 24, 67 train / 1029 test", classes=["oct-mar", "apr-sep"], kind="series")
+def italypowerdemand(root=None, download=False, seed: int = 0) -> Splits:
+    return _classification_series("italypowerdemand")
+
+
+@register_dataset("basicmotions", description="BasicMotions (UEA): smartwatch accelerometer + gyroscope, "
+                  "6 x 100, 40 train / 40 test", classes=["badminton", "running", "standing", "walking"],
+                  kind="series")
+def basicmotions(root=None, download=False, seed: int = 0) -> Splits:
+    return _classification_series("basicmotions")
+
+
+@register_dataset("airline", description="Airline passengers 1949-1960 (Box-Jenkins), monthly; "
+                  "(passengers, months): the last 12 months are the test split", kind="forecast")
+def airline(root=None, download=False, seed: int = 0) -> Splits:
+    z = _series_npz("airline")  # passengers float32 (144,), months "YYYY-MM" (144,)
+    return (z["passengers"][:-12], z["months"][:-12]), (z["passengers"][-12:], z["months"][-12:])
+
+
+@register_dataset("internalbleeding16", description="InternalBleeding16 (UCR anomaly archive): one signal; "
+                  "(signal, is_anomaly per point): 1,200 normal train points, 7,501 test points",
+                  kind="anomaly")
+def internalbleeding16(root=None, download=False, seed: int = 0) -> Splits:
+    z = _series_npz("internalbleeding16")
+    return (z["train"], np.zeros(len(z["train"]), np.uint8)), (z["test"], z["test_is_anomaly"])
