@@ -1,6 +1,8 @@
 """Turn what users pass to fit/evaluate/predict (arrays, tensors, tuples) into tensors and batches."""
 from __future__ import annotations
 
+import math
+
 import torch
 
 from ..core.errors import PratiqueError
@@ -16,6 +18,17 @@ def channel_stats(x: torch.Tensor) -> tuple[list[float], list[float]]:
     x = x.double().div_(255.0) if x.dtype == torch.uint8 else x.double()
     dims = (0, 2, 3)
     return x.mean(dims).tolist(), x.std(dims, unbiased=False).tolist()
+
+
+def validation_cut(n: int, validation_split: float) -> int:
+    """Where Keras cuts `validation_split` off the end: floor(n * (1 - split)) samples train.
+    (`n - int(n * split)` differs when n * split has a fraction: 7 samples at 0.5 train on 4, not 3.)"""
+    cut = math.floor(n * (1.0 - validation_split))
+    if cut == 0 or cut == n:
+        raise PratiqueError(
+            f"validation_split={validation_split} of {n} samples leaves {cut} to train on and "
+            f"{n - cut} to validate on; both need at least one. Pass more data or another validation_split.")
+    return cut
 
 
 def batches(x, y, batch_size: int, shuffle: bool = False, seed: int | None = None,

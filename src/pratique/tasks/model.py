@@ -240,7 +240,7 @@ class Model(Freezing, KerasBatchMethods, Recipes, SuggestAttributes):
             xv, yv = _inputs.as_tensors(validation_data, what="validation_data")
             val = _inputs.batches(xv, yv, val_size, preprocessing=self.preprocessing)
         elif validation_split:
-            cut = len(x) - int(len(x) * validation_split)
+            cut = _inputs.validation_cut(len(x), validation_split)
             x, y, xv, yv = x[:cut], y[:cut], x[cut:], y[cut:]
             val = _inputs.batches(xv, yv, val_size, preprocessing=self.preprocessing)
         return _inputs.batches(x, y, batch_size, shuffle, seed, self.preprocessing), val
