@@ -14,7 +14,7 @@ def _all(batches):
 
 
 def test_named_gunpoint_keeps_the_bundled_test_split_normalized_with_training_stats():
-    (x, y), (xt, yt) = load_data("gunpoint")
+    (x, _), (xt, yt) = load_data("gunpoint")
     data = SeriesData.named("gunpoint", batch_size=16)
     assert data.classes == ["gun", "point"] and data.input_shape == (1, 150)
     assert len(data.splits["train"][0]) + len(data.splits["val"][0]) == len(x) == 50
@@ -140,3 +140,18 @@ def test_sliding_windows_split_in_time_with_raw_targets():
 def test_bad_options_are_refused_before_any_work(kwargs, match):
     with pytest.raises(PratiqueError, match=match):
         SeriesData.from_numpy(np.zeros((10, 1, 20), np.float32), np.arange(10) % 2, **kwargs)
+
+
+def test_predict_side_layout_is_told_by_the_model_channels_or_by_layout():
+    from pratique.data.preprocess import Preprocessing
+    from pratique.data.series import series_for_prediction
+
+    pre = {"kind": "series", "input_shape": [4, 50], "normalize": "series", "mean": None, "std": None}
+    x = np.random.default_rng(4).normal(size=(3, 4, 4)).astype(np.float32)  # length = channels
+    with pytest.raises(PratiqueError, match="series_for_prediction"):
+        Preprocessing(pre).normalize(torch.from_numpy(x))
+    with pytest.raises(PratiqueError, match="no axis has 4"):
+        Preprocessing(pre).normalize(torch.zeros(3, 5, 50))
+    ncl = series_for_prediction(x.transpose(0, 2, 1), pre, layout="nlc")
+    ref = (x - x.mean(-1, keepdims=True)) / x.std(-1, keepdims=True)
+    np.testing.assert_allclose(ncl.numpy(), ref, rtol=1e-4, atol=1e-5)

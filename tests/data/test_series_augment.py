@@ -87,7 +87,7 @@ def test_augmentations_that_break_targets_or_padding_are_refused():
     with pytest.raises(PratiqueError, match="padding"):
         SeriesData.from_numpy(ragged, [0, 1, 0, 1], val_split=None, augment=["time_shift"])
     data = SeriesData.from_numpy(ragged, [0, 1, 0, 1], val_split=None, augment={"jitter": 0.1}, batch_size=4)
-    xb, yb = next(iter(data.train_batches()))
+    xb, _ = next(iter(data.train_batches()))
     for xi in xb:  # every padded step is 0, every real step got noise
         real = xi[0] != 0
         assert int(real.sum()) in (10, 14, 12, 11) and bool((xi[0, int(real.sum()):] == 0).all())

@@ -26,11 +26,13 @@ def fitted():
 def test_a_conv1d_model_fits_gunpoint_and_evaluates_on_its_test_split(fitted):
     data, model, history = fitted
     assert history.history["loss"][-1] < 0.6 * history.history["loss"][0]
-    loss, acc = model.evaluate(data, verbose=0)
+    _, acc = model.evaluate(data, verbose=0)
     (_, _), (xt, yt) = load_data("gunpoint")
     pred = model.predict(xt).argmax(1)  # raw arrays: normalized with the saved statistics
     assert acc == pytest.approx(float((pred == yt).mean())) and acc >= 0.7
     assert model.classes == ["gun", "point"] and model.input_shape == (1, 150)
+    with pytest.raises(PratiqueError, match=r"fit\(SeriesData\) takes no y"):
+        model.fit(data, yt)  # its labels are in the SeriesData
 
 
 def test_save_load_then_predict_on_raw_arrays_gives_the_same_outputs(fitted, tmp_path):

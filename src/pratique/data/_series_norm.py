@@ -42,8 +42,12 @@ def resolve_layout(shape, channels: int | None = None, layout: str = "auto") -> 
         if b == channels and a != channels:
             return "nlc"
         if a != channels:  # neither axis fits
-            raise PratiqueError(f"The model takes series of {channels} channels. Received shape "
-                                f"{tuple(shape)}: no axis has {channels}. Pass (N, {channels}, length).")
+            raise PratiqueError(f"Expected series of {channels} channels (as the model, or the training "
+                                f"split, has). Received shape {tuple(shape)}: no axis has {channels}. "
+                                f"Pass (N, {channels}, length).")
+        raise PratiqueError(f"Series of shape {tuple(shape)} have length = channels = {channels}: the "
+                            "layout cannot be told. Pass pq.data.series_for_prediction(x, "
+                            "model.preprocessing, layout='ncl' or 'nlc') to predict.")
     elif min(a, b) == 1 or (min(a, b) <= _FEW_CHANNELS and max(a, b) >= _RATIO * min(a, b)):
         return "ncl" if a <= b else "nlc"
     raise PratiqueError(
