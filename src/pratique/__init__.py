@@ -17,6 +17,7 @@ _NAMES = {  # public name -> "module:attr" (or "module"), relative to this packa
     "ImageDataGenerator": ".data.keras:ImageDataGenerator",
     "image_dataset_from_directory": ".data.keras:image_dataset_from_directory",
     "ImageData": ".data.module:ImageData",
+    "SeriesData": ".data.series:SeriesData",
     "ImageClassifier": ".tasks.classifier:ImageClassifier",
     "Ensemble": ".tasks.ensemble:Ensemble",
     "Model": ".tasks.model:Model",
@@ -48,6 +49,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs read; the same names as _NAMES
     from .data.keras import ImageDataGenerator as ImageDataGenerator
     from .data.keras import image_dataset_from_directory as image_dataset_from_directory
     from .data.module import ImageData as ImageData
+    from .data.series import SeriesData as SeriesData
     from .tasks.classifier import ImageClassifier as ImageClassifier
     from .tasks.ensemble import Ensemble as Ensemble
     from .tasks.model import Model as Model

@@ -38,7 +38,7 @@ def batches(x, y, batch_size: int, shuffle: bool = False, seed: int | None = Non
     pre = Preprocessing(preprocessing)
     if is_model_input(x):  # a batch pratique produced (ImageData's, or one of these): normalized already
         return InMemoryBatches(x, y, batch_size, shuffle=shuffle, seed=seed, model_inputs=True)
-    if x.dtype == torch.float32 and pre.mean is None:  # nothing to do: the user's tensor as it is
+    if x.dtype == torch.float32 and pre.identity:  # nothing to do: the user's tensor as it is
         return InMemoryBatches(x, y, batch_size, shuffle=shuffle, seed=seed)
     if x.numel() * 4 <= _PRECOMPUTE_BYTES:
         # deterministic preprocessing done once for the whole array, not once per batch and epoch
