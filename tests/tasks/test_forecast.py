@@ -116,7 +116,7 @@ def test_bad_inputs_fail_before_any_work():
         model.fit(SERIES[:-4], SERIES[4:])
     with pytest.raises(pq.PratiqueError, match="NaN"):
         model.fit(np.where(MONTHS == 3, np.nan, SERIES))
-    for bad in (dict(model="lstm"), dict(window=0), dict(transform="sqrt"), dict(normalize="minmax")):
+    for bad in ({"model": "lstm"}, {"window": 0}, {"transform": "sqrt"}, {"normalize": "minmax"}):
         with pytest.raises(pq.PratiqueError, match=next(iter(bad))):
             pq.Forecaster(**bad)
 

@@ -4,7 +4,7 @@ import torch
 
 import pratique as pq
 
-RECIPE = dict(window=24, horizon=12, season=12)  # the default recipe of docs/signals.md, 200 epochs
+RECIPE = {"window": 24, "horizon": 12, "season": 12}  # the default recipe of docs/signals.md, 200 epochs
 
 
 @pytest.fixture(autouse=True)

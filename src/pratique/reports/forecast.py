@@ -28,21 +28,32 @@ def plot_forecast(series, forecast, truth=None, baselines=None, dates=None, titl
     baselines = {k: _values(v, k, steps) for k, v in (baselines or {}).items()}
     truth = None if truth is None else _values(truth, "truth", steps)
     x = _positions(dates, len(past) + steps)
-    before, after = x[:len(past)], x[len(past):]
-    fig, ax = plt.subplots(figsize=(9, 4))
-    ax.plot(before, past, color="0.25", lw=1.4, label="series")
-    ax.axvline(before[-1], color="0.6", lw=0.8, ls=":")  # where the forecast starts
-    if truth is not None:
-        ax.plot(after, truth, color="black", lw=2, marker="o", ms=3, label="truth")
-    for (name, values), color in zip(baselines.items(), ("tab:orange", "tab:green", "tab:purple")):
-        ax.plot(after, values, ls="--", lw=1.3, color=color, label=_label(name, values, truth))
-    ax.plot(after, pred, color="tab:blue", lw=2.2, marker="o", ms=3, label=_label("forecast", pred, truth))
-    ax.set_title(title or "Forecast of the held-out tail" if truth is not None else title or "Forecast")
-    ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", fontsize=9)
-    fig.autofmt_xdate() if np.issubdtype(np.asarray(x).dtype, np.datetime64) else None
+    zoom = len(past) > 3 * steps  # a long series: a second panel on the tail, where the forecast is
+    fig, axes = plt.subplots(1, 2 if zoom else 1, figsize=(13 if zoom else 9, 4), squeeze=False,
+                             gridspec_kw={"width_ratios": [2, 1]} if zoom else None)
+    for ax, first in zip(axes[0], (0, len(past) - 3 * steps)):
+        _draw(ax, x, past, pred, truth, baselines, first)
+    axes[0][0].legend(loc="upper left", fontsize=8)
+    axes[0][0].set_title(title or ("Forecast of the held-out tail" if truth is not None else "Forecast"))
+    if zoom:
+        axes[0][1].set_title(f"Zoom: the last {3 * steps} points and the forecast")
+    if np.issubdtype(x.dtype, np.datetime64):
+        fig.autofmt_xdate()
     fig.tight_layout()
     return fig
+
+
+def _draw(ax, x, past, pred, truth, baselines, first: int) -> None:
+    """One panel, from point `first` of the series on."""
+    before, after = x[first:len(past)], x[len(past):]
+    ax.plot(before, past[first:], color="0.25", lw=1.4, label="series")
+    ax.axvline(before[-1], color="0.6", lw=0.8, ls=":")  # where the forecast starts
+    if truth is not None:
+        ax.plot(after, truth, color="black", lw=2.5, marker="o", ms=5, label="truth")
+    for (name, values), color in zip(baselines.items(), ("tab:orange", "tab:green", "tab:purple")):
+        ax.plot(after, values, ls="--", lw=1.3, color=color, label=_label(name, values, truth))
+    ax.plot(after, pred, color="tab:blue", lw=1.6, marker="s", ms=3, label=_label("forecast", pred, truth))
+    ax.grid(alpha=0.3)
 
 
 def _label(name: str, values, truth) -> str:
