@@ -116,6 +116,9 @@ def test_bad_inputs_fail_before_any_work():
         model.fit(SERIES[:-4], SERIES[4:])
     with pytest.raises(pq.PratiqueError, match="NaN"):
         model.fit(np.where(MONTHS == 3, np.nan, SERIES))
+    with pytest.raises(pq.PratiqueError, match="too short"):
+        model.fit(SERIES, validation_data=SERIES[:10])
+    assert model.config["scale"] is None and model.config["history"] is None  # nothing changed
     for bad in ({"model": "lstm"}, {"window": 0}, {"transform": "sqrt"}, {"normalize": "minmax"}):
         with pytest.raises(pq.PratiqueError, match=next(iter(bad))):
             pq.Forecaster(**bad)
@@ -133,3 +136,19 @@ def test_a_tampered_forecast_manifest_is_refused(fitted, tmp_path):
         z.writestr("weights.safetensors", weights)
     with pytest.raises(pq.PratiqueError, match="scale"):
         pq.load(bad)
+
+
+def test_validation_data_is_a_series_scaled_like_the_training_one_and_lr_find_works():
+    model = pq.Forecaster("linear", window=12, horizon=4, seed=0, accelerator="cpu")
+    hist = model.fit(SERIES[:60], epochs=2, verbose=0, validation_data=SERIES[44:])
+    cfg = dict(model.config)
+    pairs = np.lib.stride_tricks.sliding_window_view(SERIES[44:], 16)  # (N, window + horizon)
+    e = model.predict(pairs[:, :12]) - pairs[:, 12:]  # in the series' units; the loss is scaled
+    expected = np.mean((e / cfg["scale"]) ** 2)  # normalize="window": (p - ref) - (y - ref)
+    assert hist.history["val_loss"][-1] == pytest.approx(expected, rel=1e-5)
+    assert model.config == cfg and model.config["history"] == SERIES[48:60].tolist()  # not the val series
+    split = model.fit(SERIES, epochs=1, verbose=0, validation_split=0.25).history
+    assert "val_loss" in split and model.config["scale"] == cfg["scale"]  # kept from the first fit
+    assert model.lr_find(SERIES, num_iter=5, plot=None).suggestion > 0
+    with pytest.raises(pq.PratiqueError, match="evaluate"):
+        model.test_on_batch(SERIES[None, :12], SERIES[None, 12:16])

@@ -100,23 +100,49 @@ class Forecaster(Model):
 
         The scaling is learned on the first fit (and kept by later ones: the weights depend on
         it); the end of the latest series is kept for `forecast()`. `stride` spaces the windows;
-        other arguments go to `Model.fit` (validation_split takes the last windows, callbacks,
-        verbose, seed, shuffle...). Losses and metrics logged here are on the scaled targets;
+        `validation_data` is a series of its own (its windows are scored after each epoch), or
+        `validation_split=0.1` keeps the last windows; other arguments go to `Model.fit`
+        (callbacks, verbose, seed, shuffle...). Losses and metrics logged here are on the scaled targets;
         `evaluate` scores in the series' units.
         """
-        if y is not None:
-            raise PratiqueError(
-                "Forecaster.fit takes one series and cuts the (window, horizon) pairs itself. "
-                f"Received a second array y={type(y).__name__}. Pass fit(series, epochs=...), or "
-                "train your own windows with pq.Model(module).fit(x, y).")
+        _no_targets("fit", y)
+        s, x, yy = self._cut(series, stride)
+        val = fit_kwargs.pop("validation_data", None)
+        if val is not None:  # a series of its own, cut (checked before any change) and scaled alike
+            val = self._cut(val, stride, "validation_data")
+        xs, ys = self._scaled(*self._learn(s, x, yy))
+        if val is not None:
+            val = self._scaled(*val[1:])
+        return super().fit(xs, ys, epochs=epochs, batch_size=batch_size, validation_data=val, **fit_kwargs)
+
+    def _cut(self, series, stride: int = 1, name: str = "series"):
+        """(s (L,), x (N, window), y (N, horizon)): the series checked, cut into windows, float64."""
         cfg = self.config
-        s = prep.as_series(series, "series", cfg["transform"])
-        x, yy = sliding_windows(s, cfg["window"], cfg["horizon"], stride)  # (N, 1, window), (N, horizon)
+        s = prep.as_series(series, name, cfg["transform"])
+        x, y = sliding_windows(s, cfg["window"], cfg["horizon"], stride)  # (N, 1, window), (N, horizon)
+        return s, x[:, 0].astype(np.float64), y.astype(np.float64)
+
+    def _learn(self, s, x, y):
+        """Learn the scaling on the first fit (later ones keep it); keep the series' tail."""
+        cfg = self.config
         if cfg["scale"] is None:
             cfg["center"], cfg["scale"] = prep.adapt(s, cfg["transform"], cfg["normalize"])
-        xs, ys = prep.scale_windows(x[:, 0].astype(np.float64), cfg, yy.astype(np.float64))
         cfg["history"] = s[-max(cfg["window"], cfg["season"] or 0):].tolist()
-        return super().fit(_model_input(xs), ys, epochs=epochs, batch_size=batch_size, **fit_kwargs)
+        return x, y
+
+    def _scaled(self, x, y):
+        """Model inputs (N, 1, window) and targets (N, horizon), float32, scaled."""
+        xs, ys = prep.scale_windows(x, self.config, y)
+        return _model_input(xs), ys
+
+    def lr_find(self, series, y=None, **kwargs):
+        """fastai's LR range test on the windows of `series` (see `Model.lr_find`)."""
+        _no_targets("lr_find", y)
+        return super().lr_find(*self._scaled(*self._learn(*self._cut(series))), **kwargs)
+
+    def test_on_batch(self, x, y=None, return_dict: bool = False):
+        raise PratiqueError("A Forecaster scores forecasts in the series' units: call "
+                            "evaluate(test, series=...) instead of test_on_batch(x, y).")
 
     # -- predict / forecast --------------------------------------------------------------------
     def predict(self, x, batch_size: int = 256, callbacks=None, verbose=0) -> np.ndarray:
@@ -223,6 +249,14 @@ def _table(logs: dict, preds: dict, season) -> str:
         label = f"{who} (season={season})" if who == "seasonal_naive" else who
         rows.append(f"{label:<28}" + "".join(f"{logs[prefix + k]:>10.3f}" for k in SCORES))
     return "\n".join(rows)
+
+
+def _no_targets(action: str, y) -> None:
+    if y is not None:
+        raise PratiqueError(
+            f"Forecaster.{action} takes one series and cuts the (window, horizon) pairs itself. "
+            f"Received a second array y={type(y).__name__}. Pass {action}(series, ...), or train "
+            "your own windows with pq.Model(module).fit(x, y).")
 
 
 def _check_choice(name: str, value, allowed) -> None:
