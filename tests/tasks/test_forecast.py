@@ -119,7 +119,8 @@ def test_bad_inputs_fail_before_any_work():
     with pytest.raises(pq.PratiqueError, match="too short"):
         model.fit(SERIES, validation_data=SERIES[:10])
     assert model.config["scale"] is None and model.config["history"] is None  # nothing changed
-    for bad in ({"model": "lstm"}, {"window": 0}, {"transform": "sqrt"}, {"normalize": "minmax"}):
+    for bad in ({"model": "lstm"}, {"window": 0}, {"transform": "sqrt"}, {"normalize": "minmax"},
+                {"hidden": (64, 0)}):
         with pytest.raises(pq.PratiqueError, match=next(iter(bad))):
             pq.Forecaster(**bad)
 

@@ -50,7 +50,7 @@ class Forecaster(Model):
 
     Example:
         >>> (train, months), (test, test_months) = pq.datasets.load_data("airline")
-        >>> model = pq.Forecaster(window=24, horizon=12, season=12, transform="log")
+        >>> model = pq.Forecaster(window=24, horizon=12, season=12)
         >>> model.fit(train, epochs=200, verbose=0)
         >>> model.forecast()                  # the 12 months after the training series
         >>> model.evaluate(test)              # MAE / RMSE / MAPE, beside the naive baselines
@@ -68,6 +68,8 @@ class Forecaster(Model):
         _check_choice("transform", transform, prep.TRANSFORMS)
         _check_choice("normalize", normalize, prep.NORMALIZE)
         hidden = [hidden] if isinstance(hidden, int) else list(hidden)
+        for units in hidden:
+            check_int("hidden", units, 1)
         if isinstance(model, nn.Module):
             super().__init__(model, **model_kwargs)
         elif isinstance(model, str) and model in BUILDERS:
