@@ -20,6 +20,7 @@ _NAMES = {  # public name -> "module:attr" (or "module"), relative to this packa
     "SeriesData": ".data.series:SeriesData",
     "ImageClassifier": ".tasks.classifier:ImageClassifier",
     "Ensemble": ".tasks.ensemble:Ensemble",
+    "Forecaster": ".tasks.forecast:Forecaster",
     "Model": ".tasks.model:Model",
     "load": ".tasks.model:load",
     # Keras' families, also importable as `pratique.callbacks` etc. (see callbacks.py)
@@ -52,6 +53,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs read; the same names as _NAMES
     from .data.series import SeriesData as SeriesData
     from .tasks.classifier import ImageClassifier as ImageClassifier
     from .tasks.ensemble import Ensemble as Ensemble
+    from .tasks.forecast import Forecaster as Forecaster
     from .tasks.model import Model as Model
     from .tasks.model import load as load
     from .training.split import split_backbone_head as split_backbone_head

@@ -19,7 +19,9 @@ TOP_KEYS = {"format", "pratique_version", "weights_sha256", "task", "architectur
             "preprocessing", "input_shape", "compile", "metrics"}
 # data/preprocess.py's config keys (module.py, Model.adapt_normalization and zoo.py write them)
 PREPROCESSING_KEYS = {"kind", "scale", "color_mode", "image_size", "input_shape", "mean", "std",
-                      "normalize"}
+                      "normalize",  # SeriesData's "series" / "channel" (data/_series_build.py)
+                      "forecast"}  # a Forecaster's scaling and series tail (tasks/_forecast_prep.py)
+TASKS = ("model", "classifier", "forecaster")
 # builder arguments that fetch or open weights, in create_model or timm.create_model
 SOURCE_KWARGS = {"pretrained", "checkpoint_path", "pretrained_cfg", "pretrained_cfg_overlay",
                  "cache_dir", "weights", "weights_path", "file", "url", "hf_hub_id"}
@@ -45,8 +47,10 @@ def check_manifest(path: str, manifest: dict) -> None:
     unknown = sorted(set(manifest) - TOP_KEYS)
     if unknown:
         raise bad(f"unknown keys {unknown} (allowed: {sorted(TOP_KEYS)})", unknown)
-    if manifest.get("task", "model") not in ("model", "classifier"):
-        raise bad('"task" must be "model" or "classifier"', manifest.get("task"))
+    if manifest.get("task", "model") not in TASKS:
+        raise bad(f'"task" must be one of {list(TASKS)}', manifest.get("task"))
+    if (manifest.get("task") == "forecaster") != ("forecast" in (manifest.get("preprocessing") or {})):
+        raise bad('a "forecaster" and only a forecaster has "preprocessing.forecast"', manifest.get("task"))
     arch = manifest.get("architecture")
     if arch is not None:
         _check_arch(arch, bad, "architecture")
@@ -160,6 +164,10 @@ def _check_preprocessing(pre, bad) -> None:
     if scale is not None and not (_number(scale) and scale > 0):
         raise bad('"preprocessing.scale" must be a finite number > 0', scale)
     _check_stats(pre, bad)
+    if "forecast" in pre:
+        from ._forecast_prep import check_config
+
+        check_config(pre["forecast"], bad)
 
 
 def _check_stats(pre, bad) -> None:

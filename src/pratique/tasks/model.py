@@ -431,7 +431,11 @@ def load(path, module: nn.Module | None = None) -> Model:
         raise PratiqueError(
             f"{path!r} holds weights of a custom module, which cannot be rebuilt from a file. "
             "Pass it: pq.load(path, module=MyNet()).")
-    if module is None:
+    if manifest.get("task") == "forecaster":  # its own builders and checks (tasks/forecast.py)
+        from .forecast import build_for_load
+
+        model = build_for_load(path, manifest, state, module)
+    elif module is None:
         from .classifier import ImageClassifier
 
         check_weights_fit(path, arch, state)  # built on the meta device: a misfit allocates nothing
