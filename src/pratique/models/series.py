@@ -13,9 +13,16 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..core.errors import PratiqueError
-from .registry import register_model
+from .registry import MODELS, get_model_card, register_model
 
 _SERIES = dict(input_size=(1, 150), tags=("series",))  # (C, L): GunPoint's length
+
+# The default classification recipe for series (bench/series.py measures it on the bundled
+# GunPoint, ItalyPowerDemand and BasicMotions). "per_series": each series and channel minus its
+# mean over time, divided by its std (UCR's z-normalization). The cosine decay matters: with a
+# constant Adam rate the last epochs jump between minima (0.60 on GunPoint once, data README).
+FCN_RECIPE = {"epochs": 100, "batch_size": 16, "optimizer": "adam", "lr": 1e-3,
+              "schedule": "cosine", "loss": "cross_entropy", "normalize": "per_series"}
 
 
 class SameConv1d(nn.Conv1d):
@@ -42,7 +49,7 @@ class GlobalAvgPool1d(nn.Module):
         return x.mean(dim=-1)
 
 
-@register_model("fcn", min_input_size=(1, 8), **_SERIES)
+@register_model("fcn", min_input_size=(1, 8), recipe=FCN_RECIPE, **_SERIES)
 def fcn(num_classes=10, in_channels=1, filters=(128, 256, 128), kernels=(8, 5, 3)):
     """FCN (Wang et al., 2017): 3 conv-BN-ReLU blocks (128, 256, 128 maps; kernels 8, 5, 3) -> GAP -> linear."""
     if len(filters) != len(kernels):
@@ -108,3 +115,22 @@ def cnn1d(num_classes=10, in_channels=1, input_length=150, filters=(32, 64), ker
     layers += [nn.Flatten(), nn.Linear(width * out_length, hidden), nn.ReLU(),
                nn.Linear(hidden, num_classes)]
     return nn.Sequential(*layers)
+
+
+def series_recipe(model: str = "fcn") -> dict:
+    """The default recipe to classify series with `model` (its card's `recipe`), as plain data.
+
+    Keys: model, epochs, batch_size, optimizer, lr, schedule, loss, normalize ("per_series").
+
+    Example:
+        >>> r = series_recipe()
+        >>> clf = pq.ImageClassifier(r["model"], num_classes=2, in_channels=x.shape[1])
+        >>> clf.compile(optimizer=r["optimizer"], lr=r["lr"], schedule=r["schedule"], loss=r["loss"])
+        >>> clf.fit(znorm(x), y, epochs=r["epochs"], batch_size=r["batch_size"])
+    """
+    card = get_model_card(model)
+    if not card.recipe:
+        with_recipe = sorted(n for n, c in MODELS.items() if c.recipe)
+        raise PratiqueError(f"Model {model!r} has no default recipe. Received model={model!r}; "
+                            f"models with one: {', '.join(with_recipe)}.")
+    return {"model": model, **card.recipe}
