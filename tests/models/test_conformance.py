@@ -53,7 +53,7 @@ def test_model_conformance(name, tmp_path):
     torch.testing.assert_close(after, before, rtol=0, atol=0)
 
     # channels-last is applied to registry models only (training/_layout.py): same outputs.
-    # It is a 4-D layout: a 1-D model's series (N, C, L) stay as they are (checked in tests/training).
+    # It is a 4-D layout: a 1-D model's series (N, C, L) stay as they are (tests/tasks/test_series_inputs.py).
     from pratique.models.registry import layout_safe
 
     assert layout_safe(loaded.module)

@@ -44,14 +44,14 @@ def test_keras_layout_fits_the_same_as_pytorch_layout(capsys):
     assert keras[1] == ref[1]
     np.testing.assert_array_equal(keras[2], ref[2])
     said = [line for line in capsys.readouterr().out.splitlines() if "Keras'" in line]
-    assert said == ["x of shape (N, 50, 1) is read as Keras' (samples, steps, channels) and transposed "
-                    "to PyTorch's (N, 1, 50) for the model's Conv1d(in_channels=1)."]
+    assert said == [("x of shape (N, 50, 1) is read as Keras' (samples, steps, channels) and "
+                     "transposed to PyTorch's (N, 1, 50) for the model's Conv1d(in_channels=1).")]
 
 
 def test_series_stay_series():
     x, y = _series(n=4, length=30, channels=6)
     xs, ys = arrays.as_tensors(x, y, series_channels=6)
-    assert xs.shape == (4, 6, 30) and torch.equal(xs, torch.from_numpy(x))
+    assert xs.shape == (4, 6, 30) and torch.equal(xs, torch.from_numpy(x)) and ys.dtype == torch.int64
     xk, _ = arrays.as_tensors(x.transpose(0, 2, 1), series_channels=6)
     assert torch.equal(xk, torch.from_numpy(x))
     flat, _ = arrays.as_tensors(x[:, 0], series_channels=1)  # (N, L): one channel added
@@ -72,9 +72,14 @@ def test_a_shape_matching_neither_layout_is_refused(shape, got):
 
 
 def test_series_summary_after_fit_shows_lengths():
+    from pratique.models.registry import layout_safe
+    from pratique.training import _layout
+
     x, y = _series(n=8, length=24)
     model = pq.Model(create_model("fcn", num_classes=2, filters=(4,), kernels=(3,))).compile()
     model.fit(x.transpose(0, 2, 1), y, verbose=0)
     assert model.input_shape == (1, 24)
+    # a registry model, but channels-last is a 4-D layout: series batches stay as they are
+    assert layout_safe(model.module) and _layout.decided(model.module) is False
     text = str(model.summary(print_fn=lambda *_: None))
     assert "(None, 4, 24)" in text and "(None, 4)" in text

@@ -15,7 +15,7 @@ from torch import nn
 from ..core.errors import PratiqueError
 from .registry import MODELS, get_model_card, register_model
 
-_SERIES = dict(input_size=(1, 150), tags=("series",))  # (C, L): GunPoint's length
+_SERIES = {"input_size": (1, 150), "tags": ("series",)}  # (C, L): GunPoint's length
 
 # The default classification recipe for series (bench/series.py measures it on the bundled
 # GunPoint, ItalyPowerDemand and BasicMotions). "per_series": each series and channel minus its
