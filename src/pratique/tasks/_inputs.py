@@ -32,6 +32,11 @@ def model_tensors(module: nn.Module, x, y=None, what: str = "x"):
 
 def channel_stats(x: torch.Tensor) -> tuple[list[float], list[float]]:
     """Exact per-channel mean and std of images (N, C, H, W), after uint8 scaling, in float64."""
+    if x.dim() != 4:  # the stored mean/std are applied per image channel: (1, C, 1, 1)
+        raise PratiqueError(
+            f"adapt_normalization computes per-channel statistics of images (N, C, H, W). Received "
+            f"an array of shape {tuple(x.shape)}. For series (N, C, L), z-normalize each series "
+            "yourself (docs/signals.md); for feature vectors, standardize them before fit.")
     x = x.double().div_(255.0) if x.dtype == torch.uint8 else x.double()
     dims = (0, 2, 3)
     return x.mean(dims).tolist(), x.std(dims, unbiased=False).tolist()
