@@ -15,9 +15,9 @@ def _cases() -> list:
 
 def _input(name: str) -> torch.Tensor:
     card = get_model_card(name)
-    _, h, w = card.smallest_input()  # (C, H, W); channels come from the design
+    spatial = card.smallest_input()[1:]  # (H, W) of (C, H, W), or (L,) of a series' (C, L)
     g = torch.Generator().manual_seed(0)
-    return torch.randn(2, card.input_size[0], h, w, generator=g)
+    return torch.randn(2, card.input_size[0], *spatial, generator=g)
 
 
 @pytest.mark.parametrize("name", _cases())
@@ -52,10 +52,13 @@ def test_model_conformance(name, tmp_path):
         after = loaded.module(x)
     torch.testing.assert_close(after, before, rtol=0, atol=0)
 
-    # channels-last is applied to registry models only (training/_layout.py): same outputs
+    # channels-last is applied to registry models only (training/_layout.py): same outputs.
+    # It is a 4-D layout: a 1-D model's series (N, C, L) stay as they are (tests/tasks/test_series_inputs.py).
     from pratique.models.registry import layout_safe
 
     assert layout_safe(loaded.module)
+    if x.dim() != 4:
+        return
     loaded.module.to(memory_format=torch.channels_last)
     with torch.no_grad():
         cl = loaded.module(x.contiguous(memory_format=torch.channels_last))

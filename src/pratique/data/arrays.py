@@ -8,9 +8,13 @@ from ..core.errors import PratiqueError
 from .preprocess import is_model_input
 
 
-def as_tensors(x, y=None, what: str = "x") -> tuple[torch.Tensor, torch.Tensor | None]:
+def as_tensors(x, y=None, what: str = "x", series_channels: int | None = None
+               ) -> tuple[torch.Tensor, torch.Tensor | None]:
     """(x, y) as tensors: images get a channel axis (N, H, W) -> (N, 1, H, W), (N, H, W, C) numpy
-    images become (N, C, H, W); labels become int64 (or float for multi-output targets)."""
+    images become (N, C, H, W); labels become int64 (or float for multi-output targets).
+
+    With `series_channels` (the model reads series (N, C, L) with that many channels: its first
+    layer is a Conv1d), x is read as series instead: see `as_series`."""
     if what == "validation_data" and isinstance(x, list) and len(x) in (2, 3) \
             and all(hasattr(a, "__len__") and not isinstance(a, str) for a in x):
         x = tuple(x)  # Keras takes validation_data=[x_val, y_val] as the tuple
@@ -26,11 +30,47 @@ def as_tensors(x, y=None, what: str = "x") -> tuple[torch.Tensor, torch.Tensor |
     x = _tensor(x, what)
     if is_model_input(x):  # a batch pratique produced, or a slice of one: (N, C, H, W) or (N, D)
         return x, _labels(y, x)
+    if series_channels is not None:
+        x = as_series(x, series_channels, what)
+        return x, _labels(y, x)
     if x.dim() == 3:
         x = x.unsqueeze(1)  # (N, H, W) -> (N, 1, H, W)
     elif x.dim() == 4 and x.shape[-1] in (1, 3, 4) and x.shape[1] not in (1, 3, 4):
         x = x.permute(0, 3, 1, 2).contiguous()  # channels-last arrays, as Keras keeps them
     return x, _labels(y, x)
+
+
+_TOLD: set = set()  # (length, channels) whose Keras layout was already announced
+
+
+def as_series(x: torch.Tensor, channels: int, what: str = "x") -> torch.Tensor:
+    """Series for a model whose first layer is Conv1d(in_channels=`channels`), as (N, C, L).
+
+    (N, C, L) (PyTorch's layout) is used as it is; Keras' (N, L, C) (Conv1D's `(batch, steps,
+    channels)`) is transposed, said once in the log; (N, L) gets a channel axis when the model
+    takes one channel. When both axes match (N, C, C), PyTorch's layout is taken. Anything else is
+    refused: guessing would train on a silently different signal.
+    """
+    if x.dim() == 2 and channels == 1:
+        return x.unsqueeze(1)  # (N, L) -> (N, 1, L), as (N, H, W) images get their channel axis
+    if x.dim() == 3 and x.shape[1] == channels:
+        return x
+    if x.dim() == 3 and x.shape[2] == channels:
+        length = x.shape[1]
+        if (length, channels) not in _TOLD:
+            _TOLD.add((length, channels))
+            print(f"{what} of shape (N, {length}, {channels}) is read as Keras' (samples, steps, "
+                  f"channels) and transposed to PyTorch's (N, {channels}, {length}) for the model's "
+                  f"Conv1d(in_channels={channels}).")
+        return x.transpose(1, 2).contiguous()  # (N, L, C) -> (N, C, L)
+    got = (f"neither axis 1 ({x.shape[1]}) nor axis 2 ({x.shape[2]}) is {channels}" if x.dim() == 3
+           else f"{x.dim()} axes, not 3")
+    hint = x.shape[1] if x.dim() == 3 else 1
+    raise PratiqueError(
+        f"{what} of shape {tuple(x.shape)} does not fit the model, whose first layer is "
+        f"Conv1d(in_channels={channels}): series are (N, {channels}, length) (PyTorch's layout) or "
+        f"(N, length, {channels}) (Keras'). Received {got}. Pass series of {channels} channels, "
+        f"or build the model for the channels of your data (e.g. in_channels={hint}).")
 
 
 def one_input(x, action: str):

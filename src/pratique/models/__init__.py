@@ -10,5 +10,6 @@ from .registry import create_model as create_model
 from .registry import get_model_card as get_model_card
 from .registry import list_models as list_models
 from .registry import register_model as register_model
+from .series import series_recipe as series_recipe
 from .summary import Summary as Summary
 from .summary import summarize as summarize

@@ -36,9 +36,13 @@ def perceptron(num_classes=10, in_channels=1, input_size=28, activation="linear"
 
 @register_model("mlp", input_size=(1, 28, 28))
 def mlp(num_classes=10, in_channels=1, hidden=(128,), activation="relu", dropout=0.0,
-        input_size=28):
-    """Multi-layer perceptron: Flatten -> [Linear -> activation -> dropout] * len(hidden) -> Linear."""
-    h, w = _size(input_size)
+        input_size=28, input_length=None):
+    """Multi-layer perceptron: Flatten -> [Linear -> activation -> dropout] * len(hidden) -> Linear.
+
+    On images (C, H, W) give `input_size` (H, or (H, W)); on series or windows (C, L) give
+    `input_length` (L): the first layer takes C * L values.
+    """
+    h, w = (1, input_length) if input_length is not None else _size(input_size)
     width = in_channels * h * w
     layers: list[nn.Module] = [nn.Flatten()]
     for units in hidden:

@@ -29,18 +29,27 @@ TIMM_PREFIX = "timm:"
 class ModelCard:
     """What the registry knows of a model before it is built.
 
-    `preprocessing` is what the pretrained weights expect (`mean`, `std` per RGB channel, `size`,
-    `interpolation`); `pretrained` names where the weights come from (None: no weights).
+    `input_size` is one sample's shape, channels first: (C, H, W) for images, (C, L) for
+    series (a 1-D model, e.g. "fcn"). `preprocessing` is what the pretrained weights expect
+    (`mean`, `std` per RGB channel, `size`, `interpolation`); `pretrained` names where the
+    weights come from (None: no weights). `recipe` is the model's default training recipe
+    (epochs, optimizer, lr, ...) where it has one.
     """
 
     name: str
     fn: Callable[..., nn.Module]
-    input_size: tuple[int, int, int] = (3, 224, 224)  # (C, H, W) it was designed for
+    input_size: tuple[int, ...] = (3, 224, 224)  # (C, H, W) or (C, L) it was designed for
     description: str = ""
     pretrained: str | None = None
     tags: tuple[str, ...] = field(default_factory=tuple)
-    min_input_size: tuple[int, int, int] | None = None  # smallest (C, H, W) that runs
+    min_input_size: tuple[int, ...] | None = None  # smallest (C, H, W) or (C, L) that runs
     preprocessing: dict = field(default_factory=dict)
+    recipe: dict = field(default_factory=dict)
+
+    @property
+    def is_series(self) -> bool:
+        """True for a 1-D model: it reads series (N, C, L)."""
+        return len(self.input_size) == 2
 
     def params(self, num_classes: int = 10) -> int:
         """Parameter count with `num_classes` outputs, counted on the meta device (no memory)."""
@@ -51,9 +60,9 @@ class ModelCard:
         return {"name": self.name, "description": self.description, "params": self.params(),
                 "input_size": list(self.input_size), "min_input_size": list(self.smallest_input()),
                 "preprocessing": self.preprocessing, "pretrained": self.pretrained,
-                "tags": list(self.tags)}
+                "tags": list(self.tags), "recipe": self.recipe}
 
-    def smallest_input(self) -> tuple[int, int, int]:
+    def smallest_input(self) -> tuple[int, ...]:
         return tuple(self.min_input_size or self.input_size)
 
 
@@ -67,8 +76,12 @@ _REGISTRY = MODELS  # the name older code and tests use
 
 def register_model(name: str | None = None, *, input_size=(3, 224, 224), description: str = "",
                    pretrained: str | None = None, tags=(), min_input_size=None,
-                   preprocessing: dict | None = None, overwrite: bool = False):
+                   preprocessing: dict | None = None, overwrite: bool = False,
+                   recipe: dict | None = None):
     """Register a model builder under `name` (default: the function's name).
+
+    `input_size` is one sample's shape, channels first: (C, H, W) for an image model, (C, L)
+    for a 1-D model on series; `min_input_size` (same rank) the smallest that runs.
 
     A name already taken (a built-in such as "lenet5", or one of yours) is refused unless
     `overwrite=True`: which builder won would otherwise depend on import order. Re-running the
@@ -86,15 +99,28 @@ def register_model(name: str | None = None, *, input_size=(3, 224, 224), descrip
 
     def decorate(fn):
         key = name or fn.__name__
+        size = _check_input_size(key, "input_size", input_size)
+        smallest = _check_input_size(key, "min_input_size", min_input_size) if min_input_size else None
+        if smallest and len(smallest) != len(size):
+            raise PratiqueError(f"Model {key!r}: min_input_size must have the rank of input_size "
+                                f"{size}. Received: min_input_size={smallest}.")
         doc = description or next(iter((fn.__doc__ or "").strip().splitlines()), "")
-        card = ModelCard(key, fn, tuple(input_size), doc, pretrained, tuple(tags),
-                         tuple(min_input_size) if min_input_size else None, dict(preprocessing or {}))
+        card = ModelCard(key, fn, size, doc, pretrained, tuple(tags), smallest,
+                         dict(preprocessing or {}), dict(recipe or {}))
         # the built-ins load first (MODELS' `load`), so a clash is found whatever the import order
         MODELS.add(key, card, overwrite=overwrite, source=fn)
         _count_params.cache_clear()
         return fn
 
     return decorate
+
+
+def _check_input_size(key: str, what: str, size) -> tuple[int, ...]:
+    shape = tuple(size) if isinstance(size, (tuple, list)) else ()
+    if len(shape) not in (2, 3) or not all(isinstance(s, int) and s > 0 for s in shape):
+        raise PratiqueError(f"Model {key!r}: {what} is one sample's shape, channels first: (C, H, W) "
+                            f"for images or (C, L) for series, positive ints. Received: {what}={size!r}.")
+    return shape
 
 
 _loading = False
@@ -107,7 +133,7 @@ def _ensure_loaded() -> None:
         return
     _loading = True
     try:
-        from . import classic, ensemble, zoo  # noqa: F401
+        from . import classic, ensemble, inceptiontime, series, zoo  # noqa: F401
     finally:
         _loading = False
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 import torch
+from torch import nn
 
 from ..core.errors import PratiqueError
 from ..data.arrays import as_tensors, one_input  # noqa: F401  (model.py calls _inputs.as_tensors / one_input)
@@ -13,8 +14,31 @@ from ..data.preprocess import Preprocessing, is_model_input
 _PRECOMPUTE_BYTES = 1 << 30  # float32 copies up to 1 GiB are made once per call
 
 
+def series_channels(module: nn.Module) -> int | None:
+    """The channels of the series `module` reads, when its first layer is a Conv1d (else None:
+    images and vectors keep their handling). The first convolution or linear layer, in the
+    order the module registered them, is the one that sees the input."""
+    for m in module.modules():
+        if isinstance(m, nn.Conv1d):
+            return m.in_channels or None  # a lazy Conv1d (0 channels) tells nothing
+        if isinstance(m, (nn.modules.conv._ConvNd, nn.Linear, nn.Bilinear, nn.RNNBase, nn.Embedding)):
+            return None
+    return None
+
+
+def model_tensors(module: nn.Module, x, y=None, what: str = "x"):
+    """`as_tensors` for `module`: rank-3 arrays are series (N, C, L) for a Conv1d model (Keras'
+    (N, L, C) transposed), images (N, H, W) for the others."""
+    return as_tensors(x, y, what, series_channels(module))
+
+
 def channel_stats(x: torch.Tensor) -> tuple[list[float], list[float]]:
     """Exact per-channel mean and std of images (N, C, H, W), after uint8 scaling, in float64."""
+    if x.dim() != 4:  # the stored mean/std are applied per image channel: (1, C, 1, 1)
+        raise PratiqueError(
+            f"adapt_normalization computes per-channel statistics of images (N, C, H, W). Received "
+            f"an array of shape {tuple(x.shape)}. For series (N, C, L), z-normalize each series "
+            "yourself (docs/signals.md); for feature vectors, standardize them before fit.")
     x = x.double().div_(255.0) if x.dtype == torch.uint8 else x.double()
     dims = (0, 2, 3)
     return x.mean(dims).tolist(), x.std(dims, unbiased=False).tolist()
