@@ -2,14 +2,12 @@
 into float32 (N, C, L) with NaN padding and target tensors."""
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import torch
 
 from ..core.errors import PratiqueError
 from . import sources as src
-from ._series_norm import KERAS_NOTE, as_ncl, check_layout
+from ._series_norm import as_ncl, check_layout, tell_keras_layout
 
 
 def as_series(x, layout: str = "auto", what: str = "x", channels: int | None = None) -> torch.Tensor:
@@ -62,7 +60,7 @@ def _pad(items: list, layout: str, what: str) -> torch.Tensor:
             raise _mixed(items, what)
         layout = "ncl" if len(first) == 1 else "nlc"
         if layout == "nlc":
-            warnings.warn(KERAS_NOTE, UserWarning, stacklevel=4)
+            tell_keras_layout(items[0].shape[0], items[0].shape[1], what)
     if layout == "nlc":
         items = [s.T for s in items]
     if len({s.shape[0] for s in items}) > 1:

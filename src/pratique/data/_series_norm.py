@@ -6,17 +6,25 @@ which is the training mean with "channel" and the series' own mean with "series"
 """
 from __future__ import annotations
 
-import warnings
-
 import torch
 
 from ..core.errors import PratiqueError
 
 NORMALIZE = ("series", "channel", None)
 LAYOUTS = ("auto", "ncl", "nlc")
-KERAS_NOTE = ("series given as (N, length, channels), Keras' layout: transposed to "
-              "(N, channels, length)")
 _FEW_CHANNELS, _RATIO = 16, 4  # auto: the channel axis is the short one, <= 16 and 4x shorter
+
+
+_TOLD: set = set()  # (length, channels) whose Keras layout was already announced
+
+
+def tell_keras_layout(length: int, channels: int, what: str = "x", why: str = "") -> None:
+    """Say once per process and shape that series are read in Keras' (N, L, C) layout."""
+    if (length, channels) not in _TOLD:
+        _TOLD.add((length, channels))
+        print(f"{what} of shape (N, {length}, {channels}) is read as Keras' (samples, steps, "
+              f"channels) and transposed to PyTorch's (N, {channels}, {length}){why}.")
+
 
 
 def check_layout(layout) -> None:
@@ -69,7 +77,7 @@ def as_ncl(x: torch.Tensor, channels: int | None = None, layout: str = "auto") -
     chosen = resolve_layout(x.shape, channels, layout)
     if chosen == "nlc":
         if layout == "auto":
-            warnings.warn(KERAS_NOTE, UserWarning, stacklevel=3)
+            tell_keras_layout(x.shape[1], x.shape[2], "series")
         x = x.transpose(1, 2)
     return x if x.is_floating_point() else x.float()
 

@@ -5,6 +5,7 @@ import numpy as np
 import torch
 
 from ..core.errors import PratiqueError
+from ._series_norm import _TOLD, tell_keras_layout  # noqa: F401  (tests reset _TOLD)
 from .preprocess import is_model_input
 
 
@@ -40,7 +41,6 @@ def as_tensors(x, y=None, what: str = "x", series_channels: int | None = None
     return x, _labels(y, x)
 
 
-_TOLD: set = set()  # (length, channels) whose Keras layout was already announced
 
 
 def as_series(x: torch.Tensor, channels: int, what: str = "x") -> torch.Tensor:
@@ -56,12 +56,7 @@ def as_series(x: torch.Tensor, channels: int, what: str = "x") -> torch.Tensor:
     if x.dim() == 3 and x.shape[1] == channels:
         return x
     if x.dim() == 3 and x.shape[2] == channels:
-        length = x.shape[1]
-        if (length, channels) not in _TOLD:
-            _TOLD.add((length, channels))
-            print(f"{what} of shape (N, {length}, {channels}) is read as Keras' (samples, steps, "
-                  f"channels) and transposed to PyTorch's (N, {channels}, {length}) for the model's "
-                  f"Conv1d(in_channels={channels}).")
+        tell_keras_layout(x.shape[1], channels, what, f" for the model's Conv1d(in_channels={channels})")
         return x.transpose(1, 2).contiguous()  # (N, L, C) -> (N, C, L)
     got = (f"neither axis 1 ({x.shape[1]}) nor axis 2 ({x.shape[2]}) is {channels}" if x.dim() == 3
            else f"{x.dim()} axes, not 3")
