@@ -107,7 +107,7 @@ def _ensure_loaded() -> None:
         return
     _loading = True
     try:
-        from . import classic, ensemble, zoo  # noqa: F401
+        from . import autoencoders, classic, ensemble, zoo  # noqa: F401
     finally:
         _loading = False
 
