@@ -8,6 +8,7 @@ from ..core.lazy import lazy_names
 
 _NAMES = {  # public name -> "module:attr", relative to this package
     "DecodeError": ".decode:DecodeError",
+    "add_noise": ".noise:add_noise",
     "decode_image": ".decode:decode_image",
     "ImageData": ".module:ImageData",
     "Preprocessing": ".preprocess:Preprocessing",
@@ -20,6 +21,7 @@ __getattr__, __dir__ = lazy_names(__name__, _NAMES)
 
 if TYPE_CHECKING:  # what type checkers and IDEs read; the same names as _NAMES
     from .decode import DecodeError as DecodeError
+    from .noise import add_noise as add_noise
     from .decode import decode_image as decode_image
     from .module import ImageData as ImageData
     from .preprocess import Preprocessing as Preprocessing

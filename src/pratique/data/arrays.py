@@ -11,6 +11,18 @@ from .preprocess import is_model_input
 def as_tensors(x, y=None, what: str = "x") -> tuple[torch.Tensor, torch.Tensor | None]:
     """(x, y) as tensors: images get a channel axis (N, H, W) -> (N, 1, H, W), (N, H, W, C) numpy
     images become (N, C, H, W); labels become int64 (or float for multi-output targets)."""
+    x, y, _ = as_inputs_targets(x, y, what)
+    return x, y
+
+
+def as_inputs_targets(x, y=None, what: str = "x", y_like_x: bool = False, series: bool = False):
+    """(x, y, y_is_input): `as_tensors`, with two options for Model.
+
+    y_like_x: a `y` of x's shape (or `y is x`) is a target input (reconstruction, denoising):
+        laid out like x, dtype kept (the caller scales it like x); then `y_is_input` is True.
+        Else `y` is labels, as in `as_tensors`.
+    series: rank-3 arrays are windows (N, C, L) for a Conv1d model, kept as they are.
+    """
     if what == "validation_data" and isinstance(x, list) and len(x) in (2, 3) \
             and all(hasattr(a, "__len__") and not isinstance(a, str) for a in x):
         x = tuple(x)  # Keras takes validation_data=[x_val, y_val] as the tuple
@@ -23,14 +35,25 @@ def as_tensors(x, y=None, what: str = "x") -> tuple[torch.Tensor, torch.Tensor |
         if len(x) != 2:
             raise PratiqueError(f"{what} as a tuple must be (x, y). Received a tuple of {len(x)} items.")
         x, y = x
+    like = y is not None and (y_like_x or y is x)
     x = _tensor(x, what)
+    if like and tuple(np.shape(y)) == tuple(x.shape):
+        y = _tensor(y, "y")
+        return _layout(x, series), _layout(y, series), True
     if is_model_input(x):  # a batch pratique produced, or a slice of one: (N, C, H, W) or (N, D)
-        return x, _labels(y, x)
+        return x, _labels(y, x), False
+    x = _layout(x, series)
+    return x, _labels(y, x), False
+
+
+def _layout(x: torch.Tensor, series: bool) -> torch.Tensor:
+    if is_model_input(x) or (series and x.dim() == 3):  # (N, C, L) windows stay as they are
+        return x
     if x.dim() == 3:
-        x = x.unsqueeze(1)  # (N, H, W) -> (N, 1, H, W)
-    elif x.dim() == 4 and x.shape[-1] in (1, 3, 4) and x.shape[1] not in (1, 3, 4):
-        x = x.permute(0, 3, 1, 2).contiguous()  # channels-last arrays, as Keras keeps them
-    return x, _labels(y, x)
+        return x.unsqueeze(1)  # (N, H, W) -> (N, 1, H, W)
+    if x.dim() == 4 and x.shape[-1] in (1, 3, 4) and x.shape[1] not in (1, 3, 4):
+        return x.permute(0, 3, 1, 2).contiguous()  # channels-last arrays, as Keras keeps them
+    return x
 
 
 def one_input(x, action: str):

@@ -228,7 +228,7 @@ class Model(Freezing, KerasBatchMethods, Recipes, SuggestAttributes):
             if self.preprocessing.get("input_shape"):
                 self.input_shape = tuple(self.preprocessing["input_shape"])
             return x.train_batches(seed=seed), x.val_batches()
-        x, y = _inputs.as_tensors(x, y)
+        x, y = _inputs.as_xy(x, y, self)
         if y is None:
             raise PratiqueError("fit needs targets: pass y, a tuple (x, y) or an ImageData.")
         if not 0.0 <= validation_split < 1.0:
@@ -237,7 +237,7 @@ class Model(Freezing, KerasBatchMethods, Recipes, SuggestAttributes):
         val_size = batch_size if val_size is None else val_size
         val = None
         if validation_data is not None:
-            xv, yv = _inputs.as_tensors(validation_data, what="validation_data")
+            xv, yv = _inputs.as_xy(validation_data, None, self, what="validation_data")
             val = _inputs.batches(xv, yv, val_size, preprocessing=self.preprocessing)
         elif validation_split:
             cut = len(x) - int(len(x) * validation_split)
@@ -301,7 +301,7 @@ class Model(Freezing, KerasBatchMethods, Recipes, SuggestAttributes):
         if split is not None:
             raise PratiqueError(f"split= picks a split of an ImageData. Received split={split!r} with "
                                 f"{type(x).__name__} inputs. Pass the arrays of that split instead.")
-        x, y = _inputs.as_tensors(x, y)
+        x, y = _inputs.as_xy(x, y, self)
         if y is None:
             raise PratiqueError("evaluate needs targets: pass y, a tuple (x, y) or an ImageData.")
         return _inputs.batches(x, y, batch_size, preprocessing=self.preprocessing)
@@ -317,7 +317,7 @@ class Model(Freezing, KerasBatchMethods, Recipes, SuggestAttributes):
         cbs = self._callback_list(callbacks)  # a wrong callback fails before any work
         trainer = self._trainer or Trainer(make_fabric(self.accelerator, self.devices, "32",
                                                                  self.strategy, self.num_nodes))
-        x, _ = _inputs.as_tensors(_inputs.one_input(x, "predict"))
+        x, _ = _inputs.as_xy(_inputs.one_input(x, "predict"), None, self)
         batches = _inputs.batches(x, None, batch_size, preprocessing=self.preprocessing)
         if cbs is not None:
             cbs.set_params({"epochs": 1, "steps": len(batches), "verbose": verbose})
