@@ -1,4 +1,5 @@
 """Driven by the registry: every registered model gets the same checks, nothing written per model."""
+import numpy as np
 import pytest
 import torch
 
@@ -55,6 +56,9 @@ def test_model_conformance(name, tmp_path):
     model.module.eval()
     with torch.no_grad():
         before = model.module(x)
+    emb = model.embed(x)  # the features other models train on: (N, D), batched, in eval mode
+    assert emb.ndim == 2 and emb.shape[0] == 2 and emb.shape[1] > 0 and np.isfinite(emb).all()
+    assert not model.module.training
     model.save(tmp_path / "m.pratique")
     loaded = pq.load(tmp_path / "m.pratique")
     assert loaded.architecture == model.architecture

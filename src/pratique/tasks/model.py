@@ -33,13 +33,14 @@ from ._checks import (
 )
 from ._compile import _build_optimizer, _group_lr, _learning_rate
 from ._compiled import restore_compile, saved_compile, saved_settings
+from ._embed import Embedding
 from ._freeze import Freezing
 from ._keras_batch import KerasBatchMethods
 from ._recipes import Recipes
 from ._weights_fit import check_state_fits, check_weights_fit
 
 
-class Model(Freezing, KerasBatchMethods, Recipes, SuggestAttributes):
+class Model(Embedding, Freezing, KerasBatchMethods, Recipes, SuggestAttributes):
     """Keras' lifecycle on a PyTorch module (kept as `.module`).
 
     Args:
