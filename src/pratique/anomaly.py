@@ -8,13 +8,9 @@ Example:
     >>> pq.anomaly.report(scores, labels=is_anomaly, threshold=t, out_dir="runs/anomaly")
 """
 from .reports.anomaly import anomaly_report as report
-from .reports.anomaly import plot_roc as plot_roc
-from .reports.anomaly import plot_signal_scores as plot_signal_scores
-from .reports.anomaly import roc_auc as roc_auc
-from .reports.anomaly import roc_curve as roc_curve
-from .reports.reconstructions import plot_reconstructions as plot_reconstructions
-from .tasks.anomaly import score as score
-from .tasks.anomaly import threshold as threshold
+from .reports.anomaly import plot_roc, plot_signal_scores, roc_auc, roc_curve
+from .reports.reconstructions import plot_reconstructions
+from .tasks.anomaly import score, threshold
 
 __all__ = ["plot_reconstructions", "plot_roc", "plot_signal_scores", "report", "roc_auc",
            "roc_curve", "score", "threshold"]

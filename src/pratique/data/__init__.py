@@ -21,9 +21,9 @@ __getattr__, __dir__ = lazy_names(__name__, _NAMES)
 
 if TYPE_CHECKING:  # what type checkers and IDEs read; the same names as _NAMES
     from .decode import DecodeError as DecodeError
-    from .noise import add_noise as add_noise
     from .decode import decode_image as decode_image
     from .module import ImageData as ImageData
+    from .noise import add_noise as add_noise
     from .preprocess import Preprocessing as Preprocessing
     from .preprocess import eval_transform_from as eval_transform_from
     from .preprocess import load_images_for_prediction as load_images_for_prediction

@@ -10,6 +10,7 @@ take any value). The code itself is linear: the bottleneck is the only constrain
 """
 from __future__ import annotations
 
+import itertools
 import math
 
 import torch
@@ -73,9 +74,9 @@ def _dense(num_classes=10, in_channels=1, input_size=28, latent_dim=32, hidden=(
     sizes = [width, *hidden, latent_dim]
     enc: list[nn.Module] = [nn.Flatten()]
     dec: list[nn.Module] = []
-    for a, b in zip(sizes[:-1], sizes[1:]):
+    for a, b in itertools.pairwise(sizes):
         enc += [nn.Linear(a, b), get_activation(activation)]
-    for a, b in zip(sizes[::-1][:-1], sizes[::-1][1:]):
+    for a, b in itertools.pairwise(sizes[::-1]):
         dec += [nn.Linear(a, b), get_activation(activation)]
     enc.pop()  # a linear code
     dec[-1] = get_activation(output_activation)
