@@ -17,8 +17,10 @@ _NAMES = {  # public name -> "module:attr" (or "module"), relative to this packa
     "ImageDataGenerator": ".data.keras:ImageDataGenerator",
     "image_dataset_from_directory": ".data.keras:image_dataset_from_directory",
     "ImageData": ".data.module:ImageData",
+    "SeriesData": ".data.series:SeriesData",
     "ImageClassifier": ".tasks.classifier:ImageClassifier",
     "Ensemble": ".tasks.ensemble:Ensemble",
+    "Forecaster": ".tasks.forecast:Forecaster",
     "Model": ".tasks.model:Model",
     "load": ".tasks.model:load",
     # Keras' families, also importable as `pratique.callbacks` etc. (see callbacks.py)
@@ -49,8 +51,10 @@ if TYPE_CHECKING:  # what type checkers and IDEs read; the same names as _NAMES
     from .data.keras import ImageDataGenerator as ImageDataGenerator
     from .data.keras import image_dataset_from_directory as image_dataset_from_directory
     from .data.module import ImageData as ImageData
+    from .data.series import SeriesData as SeriesData
     from .tasks.classifier import ImageClassifier as ImageClassifier
     from .tasks.ensemble import Ensemble as Ensemble
+    from .tasks.forecast import Forecaster as Forecaster
     from .tasks.model import Model as Model
     from .tasks.model import load as load
     from .training.split import split_backbone_head as split_backbone_head

@@ -1,4 +1,5 @@
 import json
+import math
 import zipfile
 
 import numpy as np
@@ -183,3 +184,17 @@ def test_loaded_model_is_compiled_with_the_saved_settings(tmp_path, small_digits
     assert isinstance(loaded.optimizer, torch.optim.SGD)
     assert loaded.optimizer.param_groups[0]["lr"] == 0.05
     assert loaded.evaluate(xt, yt, verbose=0) == model.evaluate(xt, yt, verbose=0)
+
+
+@pytest.mark.parametrize("n, split", [(7, 0.5), (50, 0.3), (10, 0.25), (4000, 0.2), (33, 0.1)])
+def test_validation_split_cuts_where_keras_cuts(n, split):
+    """Keras 3 (trainers/data_adapters/array_slicing.py): split_at = floor(n * (1 - split))."""
+    from pratique.tasks._inputs import validation_cut
+
+    assert validation_cut(n, split) == math.floor(n * (1.0 - split))
+
+
+def test_validation_split_leaving_nothing_is_refused():
+    model = pq.Model(nn.Linear(2, 2)).compile(loss="cross_entropy")
+    with pytest.raises(pq.PratiqueError, match="leaves 0 to train on"):
+        model.fit(np.zeros((1, 2), np.float32), np.zeros(1, np.int64), validation_split=0.2, verbose=0)

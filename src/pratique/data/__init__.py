@@ -15,6 +15,8 @@ _NAMES = {  # public name -> "module:attr", relative to this package
     "eval_transform_from": ".preprocess:eval_transform_from",
     "load_images_for_prediction": ".preprocess:load_images_for_prediction",
     "Report": ".scan:Report",
+    "SeriesData": ".series:SeriesData",
+    "series_for_prediction": ".series:series_for_prediction",
 }
 __all__ = list(_NAMES)
 __getattr__, __dir__ = lazy_names(__name__, _NAMES)
@@ -28,5 +30,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs read; the same names as _NAMES
     from .preprocess import eval_transform_from as eval_transform_from
     from .preprocess import load_images_for_prediction as load_images_for_prediction
     from .scan import Report as Report
+    from .series import SeriesData as SeriesData
+    from .series import series_for_prediction as series_for_prediction
 
 del TYPE_CHECKING, lazy_names

@@ -5,7 +5,8 @@ resizes, scales to [0, 1] and normalizes with mean/std. Training (`ImageData`), 
 `Model.predict`, prediction on files, export metadata and the ONNX runner all use it, with the
 config a model keeps in its manifest (`model.preprocessing`). Two code paths from a file to a
 tensor drift apart (they did: a 16-bit PNG reached the model in [0, 1] when training and in
-[0, 257] through predict), so there is one.
+[0, 257] through predict), so there is one. Series (kind "series", `SeriesData`) take the same
+path: layout to (N, C, L) and per-series or per-channel normalization (`_series_norm.py`).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import weakref
 import torch
 
 from ..core.errors import PratiqueError
+from ._series_norm import as_ncl, normalize_series
 from .decode import decode_image
 
 COLOR_MODES = ("rgb", "grayscale")
@@ -28,6 +30,8 @@ class Preprocessing:
     input_shape ([C, H, W]; gives the two above when they are missing), mean and std (one per
     channel, applied after scaling to [0, 1]); other keys ("kind", "scale") are kept as they are.
     uint8 pixels are divided by 255; float inputs are taken as already scaled.
+    Series (kind "series"): input_shape [C, L], normalize ("series", "channel" with mean/std
+    per channel, or None); `normalize(x)` takes (N, C, L), Keras' (N, L, C) or (N, L).
 
     Args:
         config: the preprocessing dict (`model.preprocessing`, `data.preprocessing`).
@@ -54,7 +58,13 @@ class Preprocessing:
         if cfg.get("mean") is not None:
             self.mean = torch.tensor(cfg["mean"], dtype=torch.float32)
             self.std = torch.tensor(cfg["std"], dtype=torch.float32)
+        self.kind = cfg.get("kind")
         self._config = cfg
+
+    @property
+    def identity(self) -> bool:
+        """True when `normalize` returns float32 inputs unchanged (nothing to scale or reshape)."""
+        return self.mean is None and self.kind != "series"
 
     @property
     def config(self) -> dict:
@@ -91,7 +101,11 @@ class Preprocessing:
     # -- float stage ---------------------------------------------------------------------------
     def normalize(self, x: torch.Tensor, out: torch.Tensor | None = None) -> torch.Tensor:
         """uint8 pixels / 255 (floats as they are), then (x - mean) / std per channel, into a new
-        float32 tensor (or `out`). Images (N, C, H, W) or (C, H, W); feature vectors (N, D)."""
+        float32 tensor (or `out`). Images (N, C, H, W) or (C, H, W); feature vectors (N, D);
+        series (kind "series") in any accepted layout, made (N, C, L)."""
+        if self.kind == "series":
+            x = self.series(x)
+            return x if out is None else out.copy_(x)
         out = torch.empty(x.shape, dtype=torch.float32) if out is None else out
         uint8 = x.dtype == torch.uint8
         if self.mean is None:
@@ -100,6 +114,14 @@ class Preprocessing:
         # fused: x * (scale / std) - mean / std, two passes over the batch
         torch.mul(x, ((1 / 255.0 if uint8 else 1.0) / self.std).view(shape), out=out)
         return out.sub_((self.mean / self.std).view(shape))
+
+    def series(self, x, layout: str = "auto") -> torch.Tensor:
+        """Series (N, C, L), Keras' (N, L, C) or (N, L) -> normalized float32 (N, C, L), the
+        layout told from the channels in input_shape (or by `layout`); NaN steps become 0."""
+        shape = self._config.get("input_shape")
+        x = as_ncl(torch.as_tensor(x), shape[0] if shape else None, layout)
+        return normalize_series(x, self._config.get("normalize"), self._config.get("mean"),
+                                self._config.get("std"))
 
     def __call__(self, images) -> torch.Tensor:
         """Files (a path or a list) or uint8 images (N, C, H, W) -> float32 (N, C, H, W)."""

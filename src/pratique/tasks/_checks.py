@@ -11,15 +11,16 @@ def check_image_data_fit(data, y, batch_size, validation_data, validation_split,
     are refused instead."""
     given = [name for name, value in (("y", y), ("validation_data", validation_data),
                                       ("validation_split", validation_split or None)) if value is not None]
+    kind = "SeriesData" if type(data).__name__ == "SeriesData" else "ImageData"
     if given:
         raise PratiqueError(
-            f"fit(ImageData) takes no {', '.join(given)}: an ImageData carries its own validation "
+            f"fit({kind}) takes no {', '.join(given)}: the {kind} carries its own validation "
             f"split. Received: {', '.join(given)}. Build it with val_split=0.2 (or a val folder) instead.")
     for name, size in (("batch_size", batch_size), ("validation_batch_size", validation_batch_size)):
         if size is not None and size != data.batch_size:
             raise PratiqueError(
-                f"fit(ImageData) batches with the ImageData's batch_size={data.batch_size}. Received: "
-                f"{name}={size}. Pass batch_size={size} when building the ImageData.")
+                f"fit({kind}) batches with the {kind}'s batch_size={data.batch_size}. Received: "
+                f"{name}={size}. Pass batch_size={size} when building the {kind}.")
 
 
 def as_callbacks(callbacks) -> list:

@@ -1,6 +1,8 @@
 """Turn what users pass to fit/evaluate/predict (arrays, tensors, tuples) into tensors and batches."""
 from __future__ import annotations
 
+import math
+
 import torch
 
 from ..core.errors import PratiqueError
@@ -18,6 +20,17 @@ def channel_stats(x: torch.Tensor) -> tuple[list[float], list[float]]:
     return x.mean(dims).tolist(), x.std(dims, unbiased=False).tolist()
 
 
+def validation_cut(n: int, validation_split: float) -> int:
+    """Where Keras cuts `validation_split` off the end: floor(n * (1 - split)) samples train.
+    (`n - int(n * split)` differs when n * split has a fraction: 7 samples at 0.5 train on 4, not 3.)"""
+    cut = math.floor(n * (1.0 - validation_split))
+    if cut == 0 or cut == n:
+        raise PratiqueError(
+            f"validation_split={validation_split} of {n} samples leaves {cut} to train on and "
+            f"{n - cut} to validate on; both need at least one. Pass more data or another validation_split.")
+    return cut
+
+
 def batches(x, y, batch_size: int, shuffle: bool = False, seed: int | None = None,
             preprocessing: dict | None = None) -> InMemoryBatches:
     if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
@@ -25,7 +38,7 @@ def batches(x, y, batch_size: int, shuffle: bool = False, seed: int | None = Non
     pre = Preprocessing(preprocessing)
     if is_model_input(x):  # a batch pratique produced (ImageData's, or one of these): normalized already
         return InMemoryBatches(x, y, batch_size, shuffle=shuffle, seed=seed, model_inputs=True)
-    if x.dtype == torch.float32 and pre.mean is None:  # nothing to do: the user's tensor as it is
+    if x.dtype == torch.float32 and pre.identity:  # nothing to do: the user's tensor as it is
         return InMemoryBatches(x, y, batch_size, shuffle=shuffle, seed=seed)
     if x.numel() * 4 <= _PRECOMPUTE_BYTES:
         # deterministic preprocessing done once for the whole array, not once per batch and epoch

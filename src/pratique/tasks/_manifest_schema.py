@@ -18,7 +18,10 @@ from ..core.errors import PratiqueError
 TOP_KEYS = {"format", "pratique_version", "weights_sha256", "task", "architecture", "classes",
             "preprocessing", "input_shape", "compile", "metrics"}
 # data/preprocess.py's config keys (module.py, Model.adapt_normalization and zoo.py write them)
-PREPROCESSING_KEYS = {"kind", "scale", "color_mode", "image_size", "input_shape", "mean", "std"}
+PREPROCESSING_KEYS = {"kind", "scale", "color_mode", "image_size", "input_shape", "mean", "std",
+                      "normalize",  # SeriesData's "series" / "channel" (data/_series_build.py)
+                      "forecast"}  # a Forecaster's scaling and series tail (tasks/_forecast_prep.py)
+TASKS = ("model", "classifier", "forecaster")
 # builder arguments that fetch or open weights, in create_model or timm.create_model
 SOURCE_KWARGS = {"pretrained", "checkpoint_path", "pretrained_cfg", "pretrained_cfg_overlay",
                  "cache_dir", "weights", "weights_path", "file", "url", "hf_hub_id"}
@@ -44,14 +47,16 @@ def check_manifest(path: str, manifest: dict) -> None:
     unknown = sorted(set(manifest) - TOP_KEYS)
     if unknown:
         raise bad(f"unknown keys {unknown} (allowed: {sorted(TOP_KEYS)})", unknown)
-    if manifest.get("task", "model") not in ("model", "classifier"):
-        raise bad('"task" must be "model" or "classifier"', manifest.get("task"))
+    if manifest.get("task", "model") not in TASKS:
+        raise bad(f'"task" must be one of {list(TASKS)}', manifest.get("task"))
+    if (manifest.get("task") == "forecaster") != ("forecast" in (manifest.get("preprocessing") or {})):
+        raise bad('a "forecaster" and only a forecaster has "preprocessing.forecast"', manifest.get("task"))
     arch = manifest.get("architecture")
     if arch is not None:
         _check_arch(arch, bad, "architecture")
     _check_classes(manifest.get("classes"), bad)
     shape = manifest.get("input_shape")
-    if shape is not None and not _dims(shape, 1, 3):
+    if shape is not None and not (_dims(shape, 1, 3) or _series_shape(shape, manifest.get("preprocessing"))):
         raise bad(_SHAPE.format(key="input_shape"), shape)
     if manifest.get("preprocessing") is not None:
         _check_preprocessing(manifest["preprocessing"], bad)
@@ -116,6 +121,13 @@ def _dims(value, low: int, high: int) -> bool:
             and value[0] <= MAX_DIM and all(d <= MAX_SIDE for d in value[1:]))
 
 
+def _series_shape(shape, pre) -> bool:
+    """[C, L] of a series model: a length may pass MAX_SIDE (a signal is not an image side)."""
+    return (isinstance(pre, dict) and pre.get("kind") == "series" and isinstance(shape, list)
+            and len(shape) == 2 and all(isinstance(d, int) and not isinstance(d, bool) and 0 < d <= MAX_DIM
+                                        for d in shape))
+
+
 def _check_classes(classes, bad) -> None:
     if classes is None:
         return
@@ -135,18 +147,27 @@ def _check_preprocessing(pre, bad) -> None:
                   f"(allowed: {sorted(PREPROCESSING_KEYS)})", unknown)
     if pre.get("color_mode") not in (None, "rgb", "grayscale"):
         raise bad('"preprocessing.color_mode" must be "rgb" or "grayscale"', pre["color_mode"])
-    if pre.get("kind") not in (None, "image", "features"):
-        raise bad('"preprocessing.kind" must be "image" or "features"', pre["kind"])
+    if pre.get("kind") not in (None, "image", "features", "series"):
+        raise bad('"preprocessing.kind" must be "image", "features" or "series"', pre["kind"])
+    if pre.get("normalize") not in (None, "series", "channel"):
+        raise bad('"preprocessing.normalize" must be null, "series" or "channel"', pre["normalize"])
+    if pre.get("normalize") == "channel" and pre.get("mean") is None:
+        raise bad('"preprocessing.normalize" "channel" needs mean and std', pre)
     size = pre.get("image_size")
     if size is not None and not _dims([1, *size] if isinstance(size, list) else size, 3, 3):
         raise bad(f'"preprocessing.image_size" must be [height, width], ints in 1..{MAX_SIDE}',
                   size)
-    if pre.get("input_shape") is not None and not _dims(pre["input_shape"], 1, 3):
-        raise bad(_SHAPE.format(key="preprocessing.input_shape"), pre["input_shape"])
+    shape = pre.get("input_shape")
+    if shape is not None and not (_dims(shape, 1, 3) or _series_shape(shape, pre)):
+        raise bad(_SHAPE.format(key="preprocessing.input_shape"), shape)
     scale = pre.get("scale")
     if scale is not None and not (_number(scale) and scale > 0):
         raise bad('"preprocessing.scale" must be a finite number > 0', scale)
     _check_stats(pre, bad)
+    if "forecast" in pre:
+        from ._forecast_prep import check_config
+
+        check_config(pre["forecast"], bad)
 
 
 def _check_stats(pre, bad) -> None:

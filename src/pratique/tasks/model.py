@@ -241,7 +241,7 @@ class Model(Embedding, Freezing, KerasBatchMethods, Recipes, SuggestAttributes):
             xv, yv = _inputs.as_xy(validation_data, None, self, what="validation_data")
             val = _inputs.batches(xv, yv, val_size, preprocessing=self.preprocessing)
         elif validation_split:
-            cut = len(x) - int(len(x) * validation_split)
+            cut = _inputs.validation_cut(len(x), validation_split)
             x, y, xv, yv = x[:cut], y[:cut], x[cut:], y[cut:]
             val = _inputs.batches(xv, yv, val_size, preprocessing=self.preprocessing)
         return _inputs.batches(x, y, batch_size, shuffle, seed, self.preprocessing), val
@@ -432,7 +432,11 @@ def load(path, module: nn.Module | None = None) -> Model:
         raise PratiqueError(
             f"{path!r} holds weights of a custom module, which cannot be rebuilt from a file. "
             "Pass it: pq.load(path, module=MyNet()).")
-    if module is None:
+    if manifest.get("task") == "forecaster":  # its own builders and checks (tasks/forecast.py)
+        from .forecast import build_for_load
+
+        model = build_for_load(path, manifest, state, module)
+    elif module is None:
         from .classifier import ImageClassifier
 
         check_weights_fit(path, arch, state)  # built on the meta device: a misfit allocates nothing

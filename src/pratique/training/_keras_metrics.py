@@ -12,6 +12,8 @@ import torch.nn.functional as F
 from ..core.errors import PratiqueError
 from .metrics import METRICS, Metric, binary_threshold, is_binary
 
+EPSILON = 1e-7  # keras.backend.epsilon(): MAPE divides by max(|y_true|, EPSILON)
+
 
 def _aligned(y_true, y_pred):
     """y_true as y_pred's dtype and shape where they hold as many values ((N,) vs (N, 1))."""
@@ -29,6 +31,12 @@ def mean_squared_error(y_true, y_pred):
 
 def mean_absolute_error(y_true, y_pred):
     return _per_sample((y_pred - _aligned(y_true, y_pred)).abs())
+
+
+def mean_absolute_percentage_error(y_true, y_pred):
+    """Keras': per sample, 100 * mean(|y_true - y_pred| / max(|y_true|, 1e-7)) over the last axis."""
+    y_true = _aligned(y_true, y_pred)
+    return 100 * _per_sample((y_true - y_pred).abs() / y_true.abs().clamp_min(EPSILON))
 
 
 def binary_accuracy(y_true, y_pred, threshold: float = 0.5):
@@ -119,6 +127,17 @@ class MeanMetric(Metric):
         self.sum, self.count = state[0], int(state[1])
 
 
+class RootMeanSquaredError(MeanMetric):
+    """Keras' RootMeanSquaredError: the root of the epoch's mean squared error (not a mean of
+    per-batch roots); each sample counts once, with its mean over the last axis."""
+
+    def __init__(self, name: str = "root_mean_squared_error"):
+        super().__init__(mean_squared_error, name, False)
+
+    def compute(self) -> float:
+        return super().compute() ** 0.5
+
+
 class BinaryAccuracy(MeanMetric):
     """Keras' binary_accuracy: threshold 0.5 on probabilities, and 0 on logits (the compiled
     loss tells, e.g. bce_with_logits); `threshold=` fixes it."""
@@ -206,6 +225,10 @@ def _mean(fn, higher: bool, **fixed):
 _BUILDERS = {
     "mse": _mean(mean_squared_error, False), "mean_squared_error": _mean(mean_squared_error, False),
     "mae": _mean(mean_absolute_error, False), "mean_absolute_error": _mean(mean_absolute_error, False),
+    "rmse": lambda name: RootMeanSquaredError(name),
+    "root_mean_squared_error": lambda name: RootMeanSquaredError(name),
+    "mape": _mean(mean_absolute_percentage_error, False),
+    "mean_absolute_percentage_error": _mean(mean_absolute_percentage_error, False),
     "binary_accuracy": lambda name, **kw: BinaryAccuracy(name, **kw),
     "categorical_accuracy": _mean(categorical_accuracy, True),
     "sparse_categorical_accuracy": _mean(sparse_categorical_accuracy, True),

@@ -272,7 +272,8 @@ def get(name, **kwargs) -> Metric:
     Names: accuracy or acc (binary, sparse or categorical as the output and target shapes say,
     logged under the name given), binary_accuracy, categorical_accuracy,
     sparse_categorical_accuracy, top_k_categorical_accuracy, mse / mean_squared_error, mae /
-    mean_absolute_error, auc (Keras' names), top_k_accuracy (k=5) or "top3_accuracy",
+    mean_absolute_error, rmse / root_mean_squared_error (the root of the epoch's mean),
+    mape / mean_absolute_percentage_error (100 * mean(|y - p| / max(|y|, 1e-7))), auc (Keras' names), top_k_accuracy (k=5) or "top3_accuracy",
     precision / recall / f1 (macro), *_per_class, confusion_matrix, multilabel_accuracy /
     _f1 / _precision / _recall (threshold 0.5 on probabilities; logits get a sigmoid first).
 
