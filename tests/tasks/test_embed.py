@@ -63,3 +63,13 @@ def test_ensemble_embedding_puts_its_members_side_by_side():
     members = model.module.members
     parts = [pq.Model(m).embed(x) for m in members]
     np.testing.assert_allclose(model.embed(x), np.concatenate(parts, axis=1), rtol=1e-6)
+
+
+def test_image_data_splits_embed_in_order_as_the_arrays_do():
+    x, xt = _digits(12), _digits(5, seed=1)
+    data = pq.ImageData.from_numpy(x, np.arange(12) % 2, test_data=(xt, np.arange(5) % 2),
+                                   batch_size=4)
+    model = pq.ImageClassifier("mlp", hidden=(8,), seed=0).compile()
+    model.fit(data, epochs=1, verbose=0)  # the model takes the data's normalization
+    np.testing.assert_allclose(model.embed(data), model.embed(xt), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model.embed(data, split="train"), model.embed(x), rtol=1e-5, atol=1e-6)
