@@ -78,3 +78,13 @@ def test_class_labels_of_the_inputs_shape_stay_labels_under_cross_entropy():
     x = _digits(4)
     _, y = as_tensors(x, x.copy())  # the default: labels (e.g. masks), not images
     assert y.dtype == torch.int64 and y.shape == (4, 28, 28)
+
+
+def test_saved_autoencoder_reloads_with_its_scaling(tmp_path):
+    x = _digits(16)
+    model = _model("autoencoder", latent_dim=4, hidden=(8,))
+    model.fit(x, x, epochs=1, verbose=0)
+    model.save(tmp_path / "ae.pratique")
+    again = pq.load(tmp_path / "ae.pratique", module=create_model("autoencoder", latent_dim=4, hidden=(8,)))
+    np.testing.assert_array_equal(again.predict(x), model.predict(x))
+    np.testing.assert_array_equal(pq.anomaly.score(again, x), pq.anomaly.score(model, x))
