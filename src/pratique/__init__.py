@@ -10,7 +10,7 @@ from .core.lazy import lazy_names
 
 _NAMES = {  # public name -> "module:attr" (or "module"), relative to this package
     "data": ".data", "datasets": ".datasets", "lab": ".lab", "models": ".models",
-    "reports": ".reports", "explain": ".explain", "attacks": ".attacks",
+    "reports": ".reports", "explain": ".explain", "attacks": ".attacks", "anomaly": ".anomaly",
     "PratiqueError": ".core.errors:PratiqueError",
     "UnknownNameError": ".core.errors:UnknownNameError",
     "seed_everything": ".core.seed:seed_everything",
@@ -32,6 +32,7 @@ __all__ = ["__version__", "serve", *_NAMES]  # noqa: PLE0604  (names resolved by
 __getattr__, __dir__ = lazy_names(__name__, _NAMES)
 
 if TYPE_CHECKING:  # what type checkers and IDEs read; the same names as _NAMES
+    from . import anomaly as anomaly
     from . import attacks as attacks
     from . import callbacks as callbacks
     from . import data as data

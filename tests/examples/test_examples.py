@@ -36,6 +36,8 @@ EXAMPLES = {
                               r"epoch\(s\)\): (\d\.\d+)"), 0.5, ["curves.png"]),
     "feature_extraction.py": ((r"validation accuracy \(MLP on frozen efficientnet_lite0 features\): "
                                r"(\d\.\d+)"), 0.5, ["embeddings_pca.png"]),
+    "embed_sklearn.py": ((r"logistic regression test accuracy on conv_autoencoder codes \(32-D, no "
+                          r"labels\): (\d\.\d+)"), 0.5, []),
     "attributions.py": (r"saliency in the top 10% of pixels of digit 0 \(class \d\): (\d\.\d+)", 0.1,
                         ["digit_0.png", "digit_1.png", "digit_2.png"]),
     "activation_maximization.py": (r"lowest softmax probability of the 10 synthesized classes: (\d\.\d+)",

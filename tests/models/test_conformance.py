@@ -1,4 +1,5 @@
 """Driven by the registry: every registered model gets the same checks, nothing written per model."""
+import numpy as np
 import pytest
 import torch
 
@@ -15,9 +16,20 @@ def _cases() -> list:
 
 def _input(name: str) -> torch.Tensor:
     card = get_model_card(name)
-    spatial = card.smallest_input()[1:]  # (H, W) of (C, H, W), or (L,) of a series' (C, L)
+    sizes = card.smallest_input()[1:]  # (H, W) for images, (L,) for windows; channels from the design
     g = torch.Generator().manual_seed(0)
-    return torch.randn(2, card.input_size[0], *spatial, generator=g)
+    return torch.randn(2, card.input_size[0], *sizes, generator=g)
+
+
+def _expected_output(name: str, x: torch.Tensor) -> tuple:
+    """(N, classes) for a classifier; the input's own shape for an autoencoder."""
+    return tuple(x.shape) if "autoencoder" in get_model_card(name).tags else (2, 3)
+
+
+def _loss(out: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    if out.shape == x.shape:  # an autoencoder: reconstruction
+        return torch.nn.functional.mse_loss(out, x)
+    return torch.nn.functional.cross_entropy(out, torch.tensor([0, 2]))
 
 
 @pytest.mark.parametrize("name", _cases())
@@ -30,9 +42,9 @@ def test_model_conformance(name, tmp_path):
     x = _input(name)
     module = model.module.train()
     out = module(x)
-    assert out.shape == (2, 3)
+    assert out.shape == _expected_output(name, x)
     assert torch.isfinite(out).all()
-    torch.nn.functional.cross_entropy(out, torch.tensor([0, 2])).backward()
+    _loss(out, x).backward()
     params = dict(module.named_parameters())
     no_grad = [n for n, p in params.items() if p.grad is None]
     assert not no_grad, f"parameters without a gradient: {no_grad[:5]}"
@@ -44,6 +56,9 @@ def test_model_conformance(name, tmp_path):
     model.module.eval()
     with torch.no_grad():
         before = model.module(x)
+    emb = model.embed(x)  # the features other models train on: (N, D), batched, in eval mode
+    assert emb.ndim == 2 and emb.shape[0] == 2 and emb.shape[1] > 0 and np.isfinite(emb).all()
+    assert not model.module.training
     model.save(tmp_path / "m.pratique")
     loaded = pq.load(tmp_path / "m.pratique")
     assert loaded.architecture == model.architecture
@@ -57,7 +72,7 @@ def test_model_conformance(name, tmp_path):
     from pratique.models.registry import layout_safe
 
     assert layout_safe(loaded.module)
-    if x.dim() != 4:
+    if x.dim() != 4:  # channels-last is a layout of (N, C, H, W) only
         return
     loaded.module.to(memory_format=torch.channels_last)
     with torch.no_grad():

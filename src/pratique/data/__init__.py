@@ -8,6 +8,7 @@ from ..core.lazy import lazy_names
 
 _NAMES = {  # public name -> "module:attr", relative to this package
     "DecodeError": ".decode:DecodeError",
+    "add_noise": ".noise:add_noise",
     "decode_image": ".decode:decode_image",
     "ImageData": ".module:ImageData",
     "Preprocessing": ".preprocess:Preprocessing",
@@ -24,6 +25,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs read; the same names as _NAMES
     from .decode import DecodeError as DecodeError
     from .decode import decode_image as decode_image
     from .module import ImageData as ImageData
+    from .noise import add_noise as add_noise
     from .preprocess import Preprocessing as Preprocessing
     from .preprocess import eval_transform_from as eval_transform_from
     from .preprocess import load_images_for_prediction as load_images_for_prediction

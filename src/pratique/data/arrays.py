@@ -16,6 +16,18 @@ def as_tensors(x, y=None, what: str = "x", series_channels: int | None = None
 
     With `series_channels` (the model reads series (N, C, L) with that many channels: its first
     layer is a Conv1d), x is read as series instead: see `as_series`."""
+    x, y, _ = as_inputs_targets(x, y, what, series_channels=series_channels)
+    return x, y
+
+
+def as_inputs_targets(x, y=None, what: str = "x", y_like_x: bool = False,
+                      series_channels: int | None = None):
+    """(x, y, y_is_input): `as_tensors`, with an option for Model.
+
+    y_like_x: a `y` of x's shape (or `y is x`) is a target input (reconstruction, denoising):
+        laid out like x, dtype kept (the caller scales it like x); then `y_is_input` is True.
+        Else `y` is labels, as in `as_tensors`.
+    """
     if what == "validation_data" and isinstance(x, list) and len(x) in (2, 3) \
             and all(hasattr(a, "__len__") and not isinstance(a, str) for a in x):
         x = tuple(x)  # Keras takes validation_data=[x_val, y_val] as the tuple
@@ -28,19 +40,27 @@ def as_tensors(x, y=None, what: str = "x", series_channels: int | None = None
         if len(x) != 2:
             raise PratiqueError(f"{what} as a tuple must be (x, y). Received a tuple of {len(x)} items.")
         x, y = x
+    like = y is not None and (y_like_x or y is x)
     x = _tensor(x, what)
+    if like and tuple(np.shape(y)) == tuple(x.shape):
+        y = _tensor(y, "y")
+        return _layout(x, series_channels, what), _layout(y, series_channels, "y"), True
     if is_model_input(x):  # a batch pratique produced, or a slice of one: (N, C, H, W) or (N, D)
-        return x, _labels(y, x)
+        return x, _labels(y, x), False
+    x = _layout(x, series_channels, what)
+    return x, _labels(y, x), False
+
+
+def _layout(x: torch.Tensor, series_channels: int | None, what: str) -> torch.Tensor:
+    if is_model_input(x):
+        return x
     if series_channels is not None:
-        x = as_series(x, series_channels, what)
-        return x, _labels(y, x)
+        return as_series(x, series_channels, what)
     if x.dim() == 3:
-        x = x.unsqueeze(1)  # (N, H, W) -> (N, 1, H, W)
-    elif x.dim() == 4 and x.shape[-1] in (1, 3, 4) and x.shape[1] not in (1, 3, 4):
-        x = x.permute(0, 3, 1, 2).contiguous()  # channels-last arrays, as Keras keeps them
-    return x, _labels(y, x)
-
-
+        return x.unsqueeze(1)  # (N, H, W) -> (N, 1, H, W)
+    if x.dim() == 4 and x.shape[-1] in (1, 3, 4) and x.shape[1] not in (1, 3, 4):
+        return x.permute(0, 3, 1, 2).contiguous()  # channels-last arrays, as Keras keeps them
+    return x
 
 
 def as_series(x: torch.Tensor, channels: int, what: str = "x") -> torch.Tensor:

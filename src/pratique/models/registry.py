@@ -133,7 +133,7 @@ def _ensure_loaded() -> None:
         return
     _loading = True
     try:
-        from . import classic, ensemble, inceptiontime, series, zoo  # noqa: F401
+        from . import autoencoders, classic, ensemble, inceptiontime, series, zoo  # noqa: F401
     finally:
         _loading = False
 

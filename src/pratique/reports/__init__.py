@@ -25,12 +25,15 @@ _NAMES = {  # public name -> module that defines it
     "evaluation_report": "evaluation", "write_report": "evaluation",
     "confusion_matrix": "evaluation", "report_markdown": "evaluation",
     "report_model": "model_report",
+    "plot_roc": "anomaly", "plot_signal_scores": "anomaly", "anomaly_report": "anomaly",
+    "plot_reconstructions": "reconstructions",
 }
 __all__ = [  # noqa: RUF022  (grouped by concept, as _NAMES)
     "plot_history", "save_figure", "plot_confusion_matrix", "plot_class_scores",
     "plot_top_losses", "TopLosses", "plot_filters", "plot_feature_maps", "layer_outputs",
     "grad_cam", "explain", "plot_lr_find", "plot_decision_regions", "plot_forecast", "evaluation_report",
     "write_report", "confusion_matrix", "report_markdown", "report_model",
+    "plot_roc", "plot_signal_scores", "anomaly_report", "plot_reconstructions",
 ]
 
 

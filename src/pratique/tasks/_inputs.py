@@ -26,12 +26,6 @@ def series_channels(module: nn.Module) -> int | None:
     return None
 
 
-def model_tensors(module: nn.Module, x, y=None, what: str = "x"):
-    """`as_tensors` for `module`: rank-3 arrays are series (N, C, L) for a Conv1d model (Keras'
-    (N, L, C) transposed), images (N, H, W) for the others."""
-    return as_tensors(x, y, what, series_channels(module))
-
-
 def channel_stats(x: torch.Tensor) -> tuple[list[float], list[float]]:
     """Exact per-channel mean and std of images (N, C, H, W), after uint8 scaling, in float64."""
     if x.dim() != 4:  # the stored mean/std are applied per image channel: (1, C, 1, 1)
@@ -104,3 +98,29 @@ class LoaderData:
 
     def eval_batches(self):
         return self.loader
+
+
+_VALUE_LOSSES = ("regression", "binary")  # losses that compare outputs and targets value by value
+
+
+def as_xy(x, y, model, what: str = "x"):
+    """(x, y) tensors for `model`'s fit / evaluate / predict.
+
+    Windows (N, C, L) stay rank 3 for a Conv1d model. Under a loss that compares values (mse,
+    l1, bce...), a `y` with x's shape (or `y is x`) is a target input, as in `fit(x, x)`
+    (reconstruction) or `fit(x_noisy, x_clean)` (denoising): it is laid out, scaled and
+    normalized exactly like x, so the loss compares the output with what the model was fed.
+    """
+    from ..data.arrays import as_inputs_targets
+
+    like = getattr(getattr(model, "loss_fn", None), "task", None) in _VALUE_LOSSES
+    x, y, is_input = as_inputs_targets(x, y, what, y_like_x=like, series_channels=series_channels(model.module))
+    if not is_input:
+        return x, y
+    if (x.dtype == torch.uint8) != (y.dtype == torch.uint8):
+        raise PratiqueError(
+            f"The targets have the inputs' shape {tuple(x.shape)}, so they are images or windows to "
+            f"reconstruct, and must be scaled like the input. Received x of dtype {x.dtype} and y of "
+            f"dtype {y.dtype}: uint8 pixels are divided by 255, floats are taken as they are. Pass "
+            "both as uint8, or both as floats (e.g. x / 255 and y / 255).")
+    return x, Preprocessing(model.preprocessing).normalize(y)

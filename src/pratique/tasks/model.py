@@ -33,13 +33,14 @@ from ._checks import (
 )
 from ._compile import _build_optimizer, _group_lr, _learning_rate
 from ._compiled import restore_compile, saved_compile, saved_settings
+from ._embed import Embedding
 from ._freeze import Freezing
 from ._keras_batch import KerasBatchMethods
 from ._recipes import Recipes
 from ._weights_fit import check_state_fits, check_weights_fit
 
 
-class Model(Freezing, KerasBatchMethods, Recipes, SuggestAttributes):
+class Model(Embedding, Freezing, KerasBatchMethods, Recipes, SuggestAttributes):
     """Keras' lifecycle on a PyTorch module (kept as `.module`).
 
     Args:
@@ -228,7 +229,7 @@ class Model(Freezing, KerasBatchMethods, Recipes, SuggestAttributes):
             if self.preprocessing.get("input_shape"):
                 self.input_shape = tuple(self.preprocessing["input_shape"])
             return x.train_batches(seed=seed), x.val_batches()
-        x, y = _inputs.model_tensors(self.module, x, y)
+        x, y = _inputs.as_xy(x, y, self)
         if y is None:
             raise PratiqueError("fit needs targets: pass y, a tuple (x, y) or an ImageData.")
         if not 0.0 <= validation_split < 1.0:
@@ -237,7 +238,7 @@ class Model(Freezing, KerasBatchMethods, Recipes, SuggestAttributes):
         val_size = batch_size if val_size is None else val_size
         val = None
         if validation_data is not None:
-            xv, yv = _inputs.model_tensors(self.module, validation_data, what="validation_data")
+            xv, yv = _inputs.as_xy(validation_data, None, self, what="validation_data")
             val = _inputs.batches(xv, yv, val_size, preprocessing=self.preprocessing)
         elif validation_split:
             cut = _inputs.validation_cut(len(x), validation_split)
@@ -248,7 +249,7 @@ class Model(Freezing, KerasBatchMethods, Recipes, SuggestAttributes):
     def adapt_normalization(self, x) -> Model:
         """Compute exact per-channel mean/std of `x` (like Keras' `Normalization.adapt`); every
         later fit/evaluate/predict normalizes with them, and `save` stores them in the manifest."""
-        x, _ = _inputs.model_tensors(self.module, x)
+        x, _ = _inputs.as_xy(x, None, self)
         self.preprocessing["mean"], self.preprocessing["std"] = _inputs.channel_stats(x)
         return self
 
@@ -301,7 +302,7 @@ class Model(Freezing, KerasBatchMethods, Recipes, SuggestAttributes):
         if split is not None:
             raise PratiqueError(f"split= picks a split of an ImageData. Received split={split!r} with "
                                 f"{type(x).__name__} inputs. Pass the arrays of that split instead.")
-        x, y = _inputs.model_tensors(self.module, x, y)
+        x, y = _inputs.as_xy(x, y, self)
         if y is None:
             raise PratiqueError("evaluate needs targets: pass y, a tuple (x, y) or an ImageData.")
         return _inputs.batches(x, y, batch_size, preprocessing=self.preprocessing)
@@ -317,7 +318,7 @@ class Model(Freezing, KerasBatchMethods, Recipes, SuggestAttributes):
         cbs = self._callback_list(callbacks)  # a wrong callback fails before any work
         trainer = self._trainer or Trainer(make_fabric(self.accelerator, self.devices, "32",
                                                                  self.strategy, self.num_nodes))
-        x, _ = _inputs.model_tensors(self.module, _inputs.one_input(x, "predict"))
+        x, _ = _inputs.as_xy(_inputs.one_input(x, "predict"), None, self)
         batches = _inputs.batches(x, None, batch_size, preprocessing=self.preprocessing)
         if cbs is not None:
             cbs.set_params({"epochs": 1, "steps": len(batches), "verbose": verbose})
