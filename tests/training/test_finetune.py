@@ -98,3 +98,16 @@ def test_unknown_strategy():
     model = pq.Model(small_net(), accelerator="cpu").compile()
     with pytest.raises(pq.UnknownNameError, match="freeze"):
         model.finetune(images(), strategy="freez")
+
+
+def test_flash_layers_count_as_lightning_flatten_modules():
+    """Flash's ("unfreeze_milestones", ((m1, m2), n)) unfreezes the last n modules of
+    BaseFinetuning.flatten_modules(backbone): parameterless leaves (ReLU, pooling) count."""
+    from lightning.pytorch.callbacks import BaseFinetuning
+
+    timm = pytest.importorskip("timm")
+    for net in (small_net(), timm.create_model("resnet18", pretrained=False, num_classes=3)):
+        split = split_backbone_head(net)
+        head = {id(m) for m in split.head.modules()}
+        backbone = [m for m in net.children() if id(m) not in head]
+        assert [id(m) for m in split.flash_layers()] == [id(m) for m in BaseFinetuning.flatten_modules(backbone)]

@@ -23,6 +23,14 @@ class Split:
         return [m for m in self.module.modules()
                 if id(m) not in head_ids and any(True for _ in m.parameters(recurse=False))]
 
+    def flash_layers(self) -> list[nn.Module]:
+        """The backbone's modules as Flash counts "layers" for `unfreeze_milestones`' num_layers
+        (Lightning's `BaseFinetuning.flatten_modules`): every leaf module, with or without
+        parameters (a ReLU counts), and every parent that holds parameters itself."""
+        head_ids = {id(m) for m in self.head.modules()}
+        return [m for m in self.module.modules()
+                if id(m) not in head_ids and (not list(m.children()) or m._parameters)]
+
     @torch.no_grad()
     def embed(self, x: torch.Tensor) -> torch.Tensor:
         """The input of the head for `x`: (N, D) embeddings."""
