@@ -20,6 +20,7 @@ from ..training.resume import ResumeCheckpoint, load_resume_state
 from ._resume_config import given_keys, resume_config
 from ._run_dir import create_run_dir, run_lock
 from .classifier import ImageClassifier
+from .run_series import is_series_spec, prepare_series
 
 __all__ = ["RunData", "backbone_stats", "evaluate", "finetune", "lr_find", "resolve_data",
            "train"]
@@ -294,13 +295,16 @@ def _run(config, overrides: dict, mode: str) -> dict:
     if config.resume:  # loaded safely now; its config is the run's; fit restores it exactly
         state = load_resume_state(config.resume)
         config = resume_config(config, given, state)
-    stats = backbone_stats(config)  # image files for a pretrained backbone: its stats, its RGB
-    data = resolve_data(config.data, config.image_size, config.batch_size, config.validation_split,
-                        config.seed, config.skip_bad, normalize=stats or True,
-                        color_mode="rgb" if stats and len(stats[0]) == 3 else None)
-    config = _points_model(config, data)
+    if is_series_spec(config.data):  # series: a 1-D model, SeriesData (run_series.py)
+        config, data, build = prepare_series(config, given)
+    else:
+        stats = backbone_stats(config)  # image files for a pretrained backbone: its stats, its RGB
+        data = resolve_data(config.data, config.image_size, config.batch_size, config.validation_split,
+                            config.seed, config.skip_bad, normalize=stats or True,
+                            color_mode="rgb" if stats and len(stats[0]) == 3 else None)
+        config, build = _points_model(config, data), _build
     seed_everything(config.seed)
-    model = _build(config, data)
+    model = build(config, data)
     fabric = model._trainer.fabric  # data-parallel: one run directory, rank 0 names and writes it
     zero = fabric.is_global_zero
     run_dir, name = fabric.broadcast(_run_dir(config) if zero else None)
