@@ -147,6 +147,9 @@ def _check(config: TrainConfig) -> None:
         raise PratiqueError(f"image_size must be 1..{MAX_IMAGE_SIZE} pixels a side. Received: "
                             f"image_size={config.image_size}. Resize to what the model takes "
                             "(224 for ImageNet models, 28 for the LeNets).")
+    if config.normal is not None and config.task != "autoencoder":
+        raise PratiqueError(f"--normal names the normal class of an anomaly detector. Received: --normal "
+                            f"{config.normal!r} with --task {config.task}. Add --task autoencoder.")
     devices = str(config.devices)
     if not (devices == "auto" or devices.lstrip("-").replace(",", "").isdigit()) or devices == "0":
         raise PratiqueError(f"devices must be a number of devices (1, 2...), 'auto', -1 (all) or "
@@ -291,6 +294,12 @@ def _run(config, overrides: dict, mode: str) -> dict:
     if mode == "finetune" and config.resume:
         raise PratiqueError("--resume continues a `pratique train` run; finetune starts afresh. "
                             "Drop --resume, or use `pratique train --resume`.")
+    if config.task == "autoencoder":  # fit on normal data, anomaly scores (run_autoencoder.py)
+        if mode != "train":
+            raise PratiqueError(f"--task autoencoder trains with `pratique train`. Received: {mode}.")
+        from .run_autoencoder import train_autoencoder
+
+        return train_autoencoder(config, given, _run_dir)
     state = None
     if config.resume:  # loaded safely now; its config is the run's; fit restores it exactly
         state = load_resume_state(config.resume)
