@@ -111,8 +111,9 @@ def _model(config: TrainConfig, input_size: int, in_channels: int):
     from ..models.registry import create_model
     from .model import Model
 
-    module = create_model(config.model, in_channels=in_channels, input_size=input_size)
-    model = Model(module)
+    kwargs = {"in_channels": in_channels, "input_size": input_size}
+    model = Model(create_model(config.model, **kwargs))
+    model.architecture = {"name": config.model, "kwargs": kwargs}  # best.pratique rebuilds it by name
     model.accelerator, model.devices = config.accelerator, config.devices
     model.compile(optimizer=config.optimizer, lr=config.lr, schedule=config.schedule, loss="mse",
                   terminate_on_nan=True, precision=config.precision)
