@@ -12,6 +12,7 @@ from .core.errors import PratiqueError, unknown_name
 
 # Flash's fine-tuning strategies (tasks/finetune.py), here so that the CLI lists them without torch
 FINETUNE_STRATEGIES = ("no_freeze", "freeze", "freeze_unfreeze", "unfreeze_milestones", "features")
+TASKS = ("classify", "autoencoder")  # what `pratique train --task` trains
 
 
 @dataclasses.dataclass
@@ -40,6 +41,8 @@ class TrainConfig:
     exist_ok: bool = False
     num_nodes: int = 1  # machines, for multi-node data-parallel runs (torchrun / SLURM)
     skip_bad: bool = False  # leave out unreadable image files, listed in the run's skipped.csv
+    task: str = "classify"  # or "autoencoder": reconstruction, anomaly scores (tasks/run_autoencoder.py)
+    normal: int | str | None = None  # --task autoencoder on labelled data: the normal class
 
     @classmethod
     def from_dict(cls, values: dict) -> TrainConfig:

@@ -8,7 +8,7 @@ import typing
 import click
 from click.core import ParameterSource
 
-from ..config import TrainConfig
+from ..config import TASKS, TrainConfig
 
 _D = TrainConfig()
 
@@ -59,7 +59,8 @@ def _finetune_strategies():
 # TrainConfig field -> its choices (None: "none" is a choice, read as None); one source each
 CHOICES = {"schedule": LazyChoice(_schedules, extra=("none",)), "optimizer": LazyChoice(_optimizers),
            "precision": LazyChoice(_precisions), "finetune_strategy": LazyChoice(_finetune_strategies),
-           "accelerator": click.Choice(["auto", "cpu", "cuda", "gpu", "mps"])}
+           "accelerator": click.Choice(["auto", "cpu", "cuda", "gpu", "mps"]),
+           "task": click.Choice(TASKS)}
 _MIN_ONE = click.IntRange(min=1)
 TYPES = {"epochs": _MIN_ONE, "batch_size": _MIN_ONE, "num_nodes": _MIN_ONE, "image_size": _MIN_ONE,
          "validation_split": click.FloatRange(0, 1, max_open=True),
@@ -88,6 +89,8 @@ HELP = {
     "exist_ok": "Reuse an existing run directory.",
     "num_nodes": "Machines for a multi-node run (launched by torchrun or SLURM).",
     "skip_bad": "Leave out unreadable image files; the run directory lists them in skipped.csv.",
+    "task": "classify, or autoencoder: learn to reconstruct normal data, score anomalies.",
+    "normal": "With --task autoencoder on labelled data: the normal class (index or name).",
 }
 CALLBACKS = {"schedule": lambda ctx, param, value: None if value in (None, "none") else value}
 

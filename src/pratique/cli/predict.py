@@ -42,15 +42,18 @@ def predict(model, source, top_k, out, batch_size, tta, multi_label, threshold, 
       pratique predict runs/train/best.onnx 'photos/**/*.png' --out preds.json
       pratique predict runs/train/best.torchscript photos/ --trust
       pratique predict tags.pratique photos/ --multi-label --threshold 0.4
+      pratique predict runs/train/best.pratique series.csv --out preds.csv   # a series model
     """
     from ..tasks.predict import count_files, predict_rows, write_rows
 
+    if out and not out.lower().endswith((".csv", ".json")):
+        raise PratiqueError(f"--out must end in .csv or .json. Received: {out!r}")
+    if _series(model, source, trust, top_k, batch_size, out, show):
+        return
     total = count_files(list(source))  # also fails early on a missing path
     if total == 0:
         raise PratiqueError(f"No image files found in {' '.join(source)}. Expected images ending in "
                             ".jpg, .png, .bmp, .gif, .webp or .tif.")
-    if out and not out.lower().endswith((".csv", ".json")):
-        raise PratiqueError(f"--out must end in .csv or .json. Received: {out!r}")
     stats = {"rows": 0, "errors": 0}
     shown = []
     with _progress(total) as advance:
@@ -63,6 +66,30 @@ def predict(model, source, top_k, out, batch_size, tta, multi_label, threshold, 
             for _ in rows:
                 pass
     _print_table(shown, stats, total, out)
+
+
+def _series(model, source, trust, top_k, batch_size, out, show) -> bool:
+    """A series model: predict on the CSV of series (one per row) and say so; else False."""
+    from ..tasks.predict import write_rows
+    from ..tasks.predict_series import predict_series_rows, series_runner
+
+    if str(model).lower().endswith((".torchscript", ".pt")) and not trust:
+        return False  # the image path refuses it with its message
+    runner = series_runner(model, trust)
+    if runner is None:
+        return False
+    if len(source) != 1:
+        raise PratiqueError(f"A series model predicts on one CSV of series. Received {len(source)} "
+                            f"sources: {' '.join(source)}. Pass one .csv file.")
+    stats, shown = {"rows": 0, "errors": 0}, []
+    rows = _tally(predict_series_rows(runner, source[0], top_k, batch_size), stats, shown, show)
+    if out:
+        write_rows(rows, out)
+    else:
+        for _ in rows:
+            pass
+    _print_table(shown, stats, stats["rows"], out, what="series")
+    return True
 
 
 def _tally(rows, stats, shown, show):
@@ -103,7 +130,7 @@ class _progress:
             self.bar.stop()
 
 
-def _print_table(rows, stats, total, out) -> None:
+def _print_table(rows, stats, total, out, what: str = "images") -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -123,5 +150,5 @@ def _print_table(rows, stats, total, out) -> None:
     console = Console(width=None if sys.stdout.isatty() else 120)
     console.print(table)
     more = f" ({stats['rows'] - len(rows)} more not shown)" if stats["rows"] > len(rows) else ""
-    console.print(f"{stats['rows']} images, {stats['errors']} unreadable{more}"
+    console.print(f"{stats['rows']} {what}, {stats['errors']} unreadable{more}"
                   + (f"; all rows in {out}" if out else ""))

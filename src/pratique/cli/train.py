@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import click
 
-from ._options import build_config, given_options, run_options
+from ..config import TrainConfig
+from ._options import given_options, run_options
 
 __all__ = ["train"]
 
@@ -26,11 +27,13 @@ def train(ctx, **options):
       pratique train --data pets/ --skip-bad          # unreadable files listed in skipped.csv
       pratique train --config runs/train/config.yaml   # repeat a run (into a new directory)
       pratique train --resume runs/train/last.ckpt     # same settings; finishes a stopped run
+      pratique train --data gunpoint                   # series: fcn with its recipe
+      pratique train --data series.csv --model resnet1d --epochs 20   # one series per row
       pratique train --devices 2 --strategy ddp --batch-size 64   # data-parallel, 2 processes
     """
     from ..tasks.run import train as run_train
 
-    if options.get("resume") and not options.get("config_path"):  # the checkpoint's settings,
-        run_train(**given_options(ctx, options))  # with only the flags given, to check them
-    else:
-        run_train(build_config(ctx, options))
+    # only the flags given: a resume checks them against the checkpoint's settings, and a
+    # series run fills the others from its model's recipe (tasks/run_series.py)
+    path = options.pop("config_path", None)
+    run_train(TrainConfig.from_yaml(path) if path else None, **given_options(ctx, options))

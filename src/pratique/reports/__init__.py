@@ -15,7 +15,7 @@ _NAMES = {  # public name -> module that defines it
     "plot_history": "curves", "save_figure": "curves",
     "plot_confusion_matrix": "confusion",
     "plot_class_scores": "class_scores",
-    "plot_top_losses": "top_losses", "TopLosses": "top_losses",
+    "plot_top_losses": "top_losses", "plot_series_losses": "top_losses", "TopLosses": "top_losses",
     "plot_filters": "filters",
     "plot_feature_maps": "feature_maps", "layer_outputs": "feature_maps",
     "grad_cam": "gradcam", "explain": "gradcam",
@@ -30,7 +30,7 @@ _NAMES = {  # public name -> module that defines it
 }
 __all__ = [  # noqa: RUF022  (grouped by concept, as _NAMES)
     "plot_history", "save_figure", "plot_confusion_matrix", "plot_class_scores",
-    "plot_top_losses", "TopLosses", "plot_filters", "plot_feature_maps", "layer_outputs",
+    "plot_top_losses", "plot_series_losses", "TopLosses", "plot_filters", "plot_feature_maps", "layer_outputs",
     "grad_cam", "explain", "plot_lr_find", "plot_decision_regions", "plot_forecast", "evaluation_report",
     "write_report", "confusion_matrix", "report_markdown", "report_model",
     "plot_roc", "plot_signal_scores", "anomaly_report", "plot_reconstructions",

@@ -14,7 +14,7 @@ from .confusion import plot_confusion_matrix
 from .curves import save_figure
 from .decision_regions import plot_decision_regions
 from .evaluation import EvaluationReport, evaluation_report, write_report
-from .top_losses import TopLosses, plot_top_losses
+from .top_losses import TopLosses, plot_series_losses, plot_top_losses
 
 
 @torch.no_grad()
@@ -42,7 +42,7 @@ def report_model(model, batches, logs: dict | None = None, directory=None) -> Ev
     """Evaluate `model` on `batches` and return `{**logs, **evaluation_report}`; when
     `directory` is given, also write report.json/.md, confusion_matrix.csv, and the PNGs
     confusion_matrix.png, class_scores.png and top_losses.png there (decision_regions.png
-    instead of top_losses.png for 2-D points, which are no pictures)."""
+    instead of top_losses.png for 2-D points, which are no pictures; series drawn as lines)."""
     kind = output_kind(model.module, getattr(model, "loss_fn", None))  # not a softmax of probabilities
     top, points = TopLosses(12, kind), []
     logits, targets = collect_predictions(model.module, _keep_points(batches, points), top=top)
@@ -60,6 +60,8 @@ def report_model(model, batches, logs: dict | None = None, directory=None) -> Ev
             x = torch.cat(points)
             figures["decision_regions.png"] = plot_decision_regions(
                 model.module, x, targets, report["classes"], title="Decision regions (test points)")
+        elif (getattr(model, "preprocessing", None) or {}).get("kind") == "series":  # lines, not images
+            figures["top_losses.png"] = plot_series_losses(*top.result(), classes=report["classes"])
         else:
             figures["top_losses.png"] = plot_top_losses(*top.result(), classes=report["classes"])
         for name, fig in figures.items():

@@ -30,7 +30,8 @@ class TorchRunner:
         self.classes = list(model.classes) if model.classes else None
         self.outputs = output_kind(model.module, getattr(model, "loss_fn", None))
         pre = dict(model.preprocessing or {})
-        self.input_shape = _check_shape(model.input_shape or pre.get("input_shape"), "the model")
+        self.input_shape = _check_shape(model.input_shape or pre.get("input_shape"), "the model",
+                                        pre.get("kind"))
         self.preprocess = Preprocessing(pre, self.input_shape)
         self.num_classes = len(self.classes) if self.classes else _num_outputs(model)
 
@@ -97,12 +98,14 @@ def _init_from_metadata(runner, meta: dict, path: str) -> None:
     if meta.get("normalization_baked"):  # the graph normalizes; feed it scaled pixels only
         pre.pop("mean", None)
         pre.pop("std", None)
-    runner.input_shape = _check_shape(meta.get("input_shape"), repr(path))
+    runner.input_shape = _check_shape(meta.get("input_shape"), repr(path), pre.get("kind"))
     runner.preprocess = Preprocessing(pre, runner.input_shape)
     runner.num_classes = meta.get("num_classes") or len(runner.classes or [])
 
 
-def _check_shape(shape, what: str) -> tuple[int, int, int]:
+def _check_shape(shape, what: str, kind=None) -> tuple[int, ...]:
+    if kind == "series" and shape and len(shape) == 2:  # (C, L)
+        return tuple(int(s) for s in shape)
     if not shape or len(shape) != 3:
         raise PratiqueError(f"Prediction on image files needs {what}'s input shape (C, H, W). "
                             f"Received: {shape!r}. Fit or save the model on images first.")

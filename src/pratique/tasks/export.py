@@ -86,7 +86,11 @@ def _default_path(source, format: str) -> str:
 def _prepare(model, bake: bool) -> tuple[nn.Module, dict]:
     pre = dict(model.preprocessing or {})
     shape = model.input_shape or pre.get("input_shape")
-    if not shape or len(shape) != 3:
+    series = pre.get("kind") == "series" and shape is not None and len(shape) == 2  # (C, L)
+    if series and bake:
+        raise PratiqueError("bake_normalization is for images; a series model's normalization (per "
+                            "series or per channel) is applied by the runner. Export without it.")
+    if not series and (not shape or len(shape) != 3):
         raise PratiqueError(f"Export needs the model's input shape (C, H, W). Received: {shape!r}. "
                             "Fit the model on images first (or set model.input_shape).")
     pre = Preprocessing(pre, shape).config  # complete (mode, size): the runner reads files as training did
@@ -100,8 +104,9 @@ def _prepare(model, bake: bool) -> tuple[nn.Module, dict]:
     meta = {"classes": model.classes, "preprocessing": pre, "input_shape": [int(s) for s in shape],
             "num_classes": getattr(model, "num_classes", None), "normalization_baked": bool(bake),
             "architecture": model.architecture, "pratique_version": __version__,
-            "input": "float32 (N, C, H, W), pixels * scale (default 1/255)"
-                     + ("" if bake else ", then (x - mean) / std per channel"),
+            "input": ("float32 (N, C, L) series, normalized as `preprocessing` says" if series else
+                      "float32 (N, C, H, W), pixels * scale (default 1/255)"
+                      + ("" if bake else ", then (x - mean) / std per channel")),
             "output": f"{kind} (N, num_classes)", "outputs": kind}
     return module, meta
 

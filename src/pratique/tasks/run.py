@@ -20,6 +20,7 @@ from ..training.resume import ResumeCheckpoint, load_resume_state
 from ._resume_config import given_keys, resume_config
 from ._run_dir import create_run_dir, run_lock
 from .classifier import ImageClassifier
+from .run_series import is_series_spec, prepare_series
 
 __all__ = ["RunData", "backbone_stats", "evaluate", "finetune", "lr_find", "resolve_data",
            "train"]
@@ -146,6 +147,9 @@ def _check(config: TrainConfig) -> None:
         raise PratiqueError(f"image_size must be 1..{MAX_IMAGE_SIZE} pixels a side. Received: "
                             f"image_size={config.image_size}. Resize to what the model takes "
                             "(224 for ImageNet models, 28 for the LeNets).")
+    if config.normal is not None and config.task != "autoencoder":
+        raise PratiqueError(f"--normal names the normal class of an anomaly detector. Received: --normal "
+                            f"{config.normal!r} with --task {config.task}. Add --task autoencoder.")
     devices = str(config.devices)
     if not (devices == "auto" or devices.lstrip("-").replace(",", "").isdigit()) or devices == "0":
         raise PratiqueError(f"devices must be a number of devices (1, 2...), 'auto', -1 (all) or "
@@ -290,17 +294,26 @@ def _run(config, overrides: dict, mode: str) -> dict:
     if mode == "finetune" and config.resume:
         raise PratiqueError("--resume continues a `pratique train` run; finetune starts afresh. "
                             "Drop --resume, or use `pratique train --resume`.")
+    if config.task == "autoencoder":  # fit on normal data, anomaly scores (run_autoencoder.py)
+        if mode != "train":
+            raise PratiqueError(f"--task autoencoder trains with `pratique train`. Received: {mode}.")
+        from .run_autoencoder import train_autoencoder
+
+        return train_autoencoder(config, given, _run_dir)
     state = None
     if config.resume:  # loaded safely now; its config is the run's; fit restores it exactly
         state = load_resume_state(config.resume)
         config = resume_config(config, given, state)
-    stats = backbone_stats(config)  # image files for a pretrained backbone: its stats, its RGB
-    data = resolve_data(config.data, config.image_size, config.batch_size, config.validation_split,
-                        config.seed, config.skip_bad, normalize=stats or True,
-                        color_mode="rgb" if stats and len(stats[0]) == 3 else None)
-    config = _points_model(config, data)
+    if is_series_spec(config.data):  # series: a 1-D model, SeriesData (run_series.py)
+        config, data, build = prepare_series(config, given)
+    else:
+        stats = backbone_stats(config)  # image files for a pretrained backbone: its stats, its RGB
+        data = resolve_data(config.data, config.image_size, config.batch_size, config.validation_split,
+                            config.seed, config.skip_bad, normalize=stats or True,
+                            color_mode="rgb" if stats and len(stats[0]) == 3 else None)
+        config, build = _points_model(config, data), _build
     seed_everything(config.seed)
-    model = _build(config, data)
+    model = build(config, data)
     fabric = model._trainer.fabric  # data-parallel: one run directory, rank 0 names and writes it
     zero = fabric.is_global_zero
     run_dir, name = fabric.broadcast(_run_dir(config) if zero else None)
