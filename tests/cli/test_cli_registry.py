@@ -61,9 +61,15 @@ def captured(monkeypatch):
     """The TrainConfig a command hands to the Python API (nothing trains)."""
     import pratique.tasks.run as run
 
+    from pratique.config import TrainConfig
+
     seen = []
-    monkeypatch.setattr(run, "train", lambda config: seen.append(config))
-    monkeypatch.setattr(run, "finetune", lambda config: seen.append(config))
+
+    def take(config=None, **overrides):  # as tasks/run.py's _run merges them
+        seen.append(TrainConfig.from_dict({**(config.to_dict() if config else {}), **overrides}))
+
+    monkeypatch.setattr(run, "train", take)
+    monkeypatch.setattr(run, "finetune", take)
     return seen
 
 
