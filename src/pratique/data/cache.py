@@ -10,6 +10,7 @@ uncached batch, bit for bit.
 """
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import time
@@ -62,14 +63,22 @@ def say(options, message: str) -> None:
 
 def decoder_config(color_mode: str, size) -> dict:
     """What makes the cached bytes: the uint8 stage of `Preprocessing` and the code under it."""
-    import PIL
-    import torchvision
+    return {"color_mode": color_mode, "image_size": list(size), **_versions()}
+
+
+@functools.cache
+def _versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
 
     from .._version import __version__
 
-    return {"color_mode": color_mode, "image_size": list(size), "pratique": __version__,
-            "torch": torch.__version__.split("+")[0], "torchvision": torchvision.__version__.split("+")[0],
-            "pillow": PIL.__version__}
+    out = {"pratique": __version__}
+    for name in ("torch", "torchvision", "pillow"):  # read without importing torchvision (seconds)
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = None
+    return out
 
 
 class DiskCache:
