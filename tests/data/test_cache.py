@@ -28,6 +28,10 @@ def _files(d, suffix):
     return sorted(f for _, _, fs in os.walk(d) for f in fs if f.endswith(suffix))
 
 
+def _usage(folder):
+    return sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(folder) for f in fs)
+
+
 def test_cached_batches_are_the_uncached_batches_and_augmentation_still_varies(shapes_root, tmp_path):
     cold = _data(shapes_root, tmp_path, val_split=0.25, augment="standard")
     warm = _data(shapes_root, tmp_path, val_split=0.25, augment="standard")
@@ -153,24 +157,26 @@ def test_two_processes_building_the_same_cache_both_succeed(shapes_root, tmp_pat
 
 def test_size_limits_fall_back_with_one_line_and_never_write_more(shapes_root, tmp_path, capsys):
     capsys.readouterr()
-    small = _data(shapes_root, tmp_path, cache_max_bytes=1000)  # 24 images of 144 bytes do not fit
+    small = _data(shapes_root, tmp_path / "c", cache_max_bytes=1000)  # 24 images of 144 bytes do not fit
     lines = [ln for ln in capsys.readouterr().out.splitlines() if "cach" in ln.lower()]
-    assert small.cache_info["cache"] == "memory" and not _files(tmp_path, ".u8")
+    assert small.cache_info["cache"] == "memory" and _usage(tmp_path / "c") < 1000
     assert len([ln for ln in lines if ln.startswith("Not caching")]) == 1 and "cache_max_bytes" in lines[0]
-    streamed = _data(shapes_root, tmp_path, cache="memory", cache_max_bytes=1000)
+    streamed = _data(shapes_root, tmp_path / "c", cache="memory", cache_max_bytes=1000)
     assert streamed.cache_info == {"cache": None} and "cache_max_bytes" in capsys.readouterr().out
     assert torch.equal(_eval(small), _eval(streamed))
-    quiet = _data(shapes_root, tmp_path, cache_max_bytes=1000, verbose=0)
+    quiet = _data(shapes_root, tmp_path / "c", cache_max_bytes=1000, verbose=0)
     assert quiet.cache_info["cache"] == "memory" and capsys.readouterr().out == ""
 
 
 def test_the_cache_directory_stays_under_its_limit(shapes_root, tmp_path):
-    one = 24 * 144  # 24 grayscale images of 12x12
-    _data(shapes_root, tmp_path / "c", cache_max_bytes=one + 100)
-    _data(shapes_root, tmp_path / "c", cache_max_bytes=one + 100, image_size=11)  # evicts the first
-    sizes = [os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(tmp_path / "c") for f in fs
-             if f.endswith(".u8")]
-    assert sizes == [24 * 121]
+    limit = 20_000  # one cache of 24 small images with its manifest and findings, not two
+    _data(shapes_root, tmp_path / "c", cache_max_bytes=limit)
+    assert 0 < _usage(tmp_path / "c") <= limit
+    again = _data(shapes_root, tmp_path / "c", cache_max_bytes=limit, image_size=11)  # evicts the first
+    assert again.cache_info["cache"] == "disk" and _usage(tmp_path / "c") <= limit
+    assert [os.path.getsize(again.cache_info["path"])] == [
+        os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(tmp_path / "c") for f in fs if f.endswith(".u8")]
+    assert _data(shapes_root, tmp_path / "c", cache_max_bytes=limit, image_size=11).cache_info["hit"]
 
 
 def test_a_later_run_does_not_decode_unchanged_files_to_check_them(shapes_root, tmp_path, monkeypatch):

@@ -130,24 +130,24 @@ def remove_debris(entry: str) -> None:
 
 def make_room(root: str, own_entry: str, need: int, max_bytes: int) -> bool:
     """Evict the least recently used caches under `root` until `need` more bytes fit in
-    `max_bytes`; False when they cannot. Call with `own_entry`'s lock held; other folders are
-    evicted only when their lock is free (no builder at work there)."""
-    caches = []  # (last used, data bytes, entry, manifest name)
+    `max_bytes` with everything the folder holds; False when they cannot. Call with
+    `own_entry`'s lock held; other folders are evicted only when no builder holds theirs."""
+    caches, total = [], 0  # (last used, entry, manifest name)
     for entry in _entries(root):
-        for name in _manifests(entry):
-            used, size = _manifest_use(os.path.join(entry, name))
-            if size is not None:
-                caches.append((used, size, entry, name))
-    total = sum(c[1] for c in caches)
-    for _, size, entry, name in sorted(caches):
+        total += _usage(entry)
+        caches += [(_last_used(os.path.join(entry, m)), entry, m) for m in _manifests(entry)]
+    for _, entry, name in sorted(caches):
         if total + need <= max_bytes:
             break
         own = entry == own_entry
         with contextlib.nullcontext(True) if own else locked(entry, blocking=False) as got:
             if got is not False:
+                before = _usage(entry)
                 _remove(os.path.join(entry, name))  # the manifest first: nobody trusts what follows
                 remove_debris(entry)
-                total -= size
+                if not _manifests(entry):  # no cache left here: its file-check findings go too
+                    _remove(os.path.join(entry, PROBES))
+                total -= before - _usage(entry)
     return total + need <= max_bytes
 
 
@@ -188,13 +188,19 @@ def _manifests(entry: str) -> list[str]:
             if f.endswith(MANIFEST_SUFFIX) and f != PROBES and not f.startswith(".")]
 
 
-def _manifest_use(path: str) -> tuple[float, int | None]:
+def _last_used(manifest: str) -> float:
     try:
-        with open(path) as f:
-            m = json.load(f)
-        return os.stat(path).st_mtime, os.path.getsize(os.path.join(os.path.dirname(path), m["data"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        return 0.0, None
+        return os.stat(manifest).st_mtime
+    except OSError:
+        return 0.0
+
+
+def _usage(entry: str) -> int:
+    total = 0
+    for e in os.scandir(entry):
+        with contextlib.suppress(OSError):  # removed meanwhile by another run
+            total += e.stat().st_size if e.is_file() else 0
+    return total
 
 
 def _remove(path: str) -> None:

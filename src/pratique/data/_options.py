@@ -35,6 +35,9 @@ def check_options(options: dict) -> dict:
         raise PratiqueError(f"sampler must be None or 'weighted'. Received: {o['sampler']!r}")
     augment_spec(o["augment"])  # fails early on unknown arguments
     check_normalize(o["normalize"])
+    if o["verbose"] not in (0, 1, 2):  # True and False are 1 and 0
+        raise PratiqueError(f"verbose must be 0 (silent), 1 (progress bar) or 2 (one line). "
+                            f"Received: verbose={o['verbose']!r}")
     n = o["num_workers"]
     if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 0):
         raise PratiqueError(f"num_workers must be None (automatic) or an int >= 0 (0: decode in "

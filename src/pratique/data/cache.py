@@ -26,6 +26,7 @@ from .loaders import Fetcher, StreamingBatches
 MODES = ("disk", "memory", None)
 DEFAULT_MAX_BYTES = 10 * 2**30  # the whole cache directory, least recently used caches evicted first
 FREE_MARGIN = 2**30  # never fill a disk: this much stays free after the cache is written
+PER_FILE = 400  # bytes of manifest and file-check findings per file, counted in cache_max_bytes
 ENV = "PRATIQUE_CACHE_DIR"
 
 
@@ -82,41 +83,35 @@ def _versions() -> dict:
 
 
 class DiskCache:
-    """The cache folder of one set of files (all splits): the file check's results, and the
-    decoded rows for each preprocessing."""
+    """The cache folder of one set of files (all splits): the decoded rows for each
+    preprocessing, and the file check's findings."""
 
-    def __init__(self, root: str, paths: list[str], options: dict):
-        self.root, self.options = root, options
-        self.dir = os.path.join(root, store.entry_key(paths))
+    def __init__(self, root: str, listed: list[str], options: dict):
+        self.root, self.listed, self.options = root, listed, options
+        self.dir = os.path.join(root, store.entry_key(listed))
         self.loaded_probes = store.load_probes(self.dir)
 
     @classmethod
     def open(cls, xs: dict, options: dict) -> DiskCache | str:
-        """The folder for these files, or why it cannot be made; the file check reads what earlier
-        runs found about unchanged files."""
+        """The cache of these files (every split, before the check leaves any out), or why there
+        is none; the file check then reads what earlier runs found about unchanged files."""
         from .scan import seed_probes
 
         root = cache_dir(options["cache_dir"])
-        paths = [os.path.abspath(p) for v in xs.values() for p in v]
         try:
-            os.makedirs(os.path.join(root, store.entry_key(paths)), exist_ok=True)
+            os.makedirs(root, exist_ok=True)
+            if not os.access(root, os.W_OK):
+                raise PermissionError("not writable")
         except OSError as e:
             return (f"Not caching the decoded images on disk: cannot write to {root!r} ({e}); pass "
                     f"cache_dir= (or set ${ENV}) to a writable folder.")
-        cache = cls(root, paths, options)
+        cache = cls(root, [os.path.abspath(p) for v in xs.values() for p in v], options)
         seed_probes(cache.loaded_probes)
         return cache
 
-    def save_probes(self, xs: dict) -> None:
-        from .scan import probe_records
-
-        records = probe_records([p for v in xs.values() for p in v])
-        if records and sorted(map(str, records)) != sorted(map(str, self.loaded_probes)):
-            store.save_probes(self.dir, records)
-
     def rows(self, xs: dict, labels: dict, size, color_mode: str):
-        """{split: uint8 tensor or CachedRows} from the cache (built first when missing or stale),
-        and the cache's description; or why the cache cannot hold them."""
+        """({split: uint8 tensor or CachedRows}, the cache's description), built first when
+        missing or stale; or why the cache cannot hold them."""
         paths = list(dict.fromkeys(os.path.abspath(p) for v in xs.values() for p in v))  # row order
         config = decoder_config(color_mode, size)
         prep = store.prep_key(config)
@@ -124,6 +119,10 @@ class DiskCache:
         t0, built = time.perf_counter(), False
         manifest = _open(store.read_manifest(self.dir, prep, config, stats))
         if manifest is None:
+            try:
+                os.makedirs(self.dir, exist_ok=True)
+            except OSError as e:
+                return f"Not caching the decoded images on disk: cannot write to {self.dir!r} ({e})."
             with store.locked(self.dir, on_wait=lambda: say(self.options, "Waiting for another run "
                                                              f"that is caching these images ({self.dir})...")):
                 manifest = _open(store.read_manifest(self.dir, prep, config, stats))  # built meanwhile?
@@ -135,21 +134,30 @@ class DiskCache:
         if not built:
             store.touch(os.path.join(self.dir, prep + store.MANIFEST_SUFFIX))
             say(self.options, f"Reading {len(paths)} decoded images from the cache ({manifest['data_path']})")
+        self._save_probes()
         rows, row_of = manifest["rows"], {r[0]: i for i, r in enumerate(manifest["files"])}
-        budget = self.options["memory_budget"]
-        out = {k: _split(rows, manifest, [row_of[os.path.abspath(p)] for p in v], budget, color_mode, size)
-               for k, v in xs.items()}
+        split_rows = {k: [row_of[os.path.abspath(p)] for p in v] for k, v in xs.items()}
+        per_image = int(np.prod(manifest["shape"][1:]))  # C * H * W bytes
+        stream = sum(map(len, split_rows.values())) * per_image > self.options["memory_budget"]
+        out = {k: _split(rows, manifest, r, stream, color_mode, size) for k, r in split_rows.items()}
         info = {"cache": "disk", "path": manifest["data_path"], "hit": not built, "images": len(paths),
                 "bytes": int(np.prod(manifest["shape"])), "seconds": time.perf_counter() - t0}
         return out, info
 
+    def _save_probes(self) -> None:
+        from .scan import probe_records
+
+        records = probe_records(self.listed)
+        if records and sorted(map(str, records)) != sorted(map(str, self.loaded_probes)):
+            store.save_probes(self.dir, records)
+
     def _build(self, paths, stats, labels, config, prep, shape):
-        need = int(np.prod(shape))
+        need = int(np.prod(shape)) + PER_FILE * len(paths)  # the rows, the manifest and probes
         store.remove_manifest(self.dir, prep)  # stale: its data goes with the debris of killed builds
         limit = self.options["cache_max_bytes"]
         limit = DEFAULT_MAX_BYTES if limit is None else limit
         free = shutil.disk_usage(self.dir).free
-        if need > limit or not store.make_room(self.root, self.dir, need, limit) or need + FREE_MARGIN > free:
+        if need > limit or need + FREE_MARGIN > free or not store.make_room(self.root, self.dir, need, limit):
             return (f"Not caching the decoded images on disk: they take {_gb(need)}, and the cache "
                     f"may hold {_gb(limit)} (cache_max_bytes) with {_gb(free)} free in {self.root}; "
                     "raise cache_max_bytes or pass cache_dir= elsewhere.")
@@ -248,10 +256,10 @@ def _open(manifest):
         return None
 
 
-def _split(mapped, manifest, rows: list[int], budget: int, color_mode: str, size):
-    """A split's rows under memory_budget: a view of the mapped file when they follow one another,
-    else a copy in memory; over it, streamed from the file by DataLoader workers."""
-    if len(rows) * int(np.prod(manifest["shape"][1:])) > budget:
+def _split(mapped, manifest, rows: list[int], stream: bool, color_mode: str, size):
+    """A split's rows: streamed from the file by DataLoader workers over memory_budget; else a
+    view of the mapped file when they follow one another, or a copy in memory."""
+    if stream:
         return CachedRows(mapped, manifest["data_path"], rows, color_mode, size)
     if rows and rows == list(range(rows[0], rows[0] + len(rows))):
         return torch.from_numpy(mapped[rows[0]:rows[0] + len(rows)])

@@ -161,10 +161,7 @@ class ImageData(SuggestAttributes):
         if kind == "files" and options["cache"] == "disk":
             disk = _cache.DiskCache.open(xs, options)  # also: the check skips files unchanged since it ran
         if kind == "files" and options["check"]:
-            listed = xs
             xs, ys, report, skipped = _check_files(xs, ys, classes, found, options["skip_bad"])
-            if isinstance(disk, _cache.DiskCache):
-                disk.save_probes(listed)
         elif len(classes) < 2:
             raise PratiqueError(f"Training data has {len(classes)} class(es) {classes}; a classifier needs at least 2.")
         if kind == "tensors":
