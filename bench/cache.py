@@ -35,7 +35,8 @@ VARIANTS = ("tensor", "memory", "none", "cold", "warm")
 def machine_line() -> str:
     import torch
 
-    cpu = next((ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if "model name" in ln), "?")
+    with open("/proc/cpuinfo") as f:
+        cpu = next((ln.split(":", 1)[1].strip() for ln in f if "model name" in ln), "?")
     return (f"{platform.node()} | {cpu} | {os.cpu_count()} CPUs, {torch.get_num_threads()} threads | "
             f"torch {torch.__version__} | python {platform.python_version()}")
 
@@ -103,7 +104,8 @@ def child(variant: str, root: str, cache_dir: str, epochs: int, augment) -> dict
 def run(variant, root, cache_dir, epochs, augment) -> dict:
     args = [sys.executable, __file__, "--child", variant, "--root", root, "--cache-dir", cache_dir,
             "--epochs", str(epochs)] + (["--augment", augment] if augment else [])
-    out = subprocess.run(args, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    out = subprocess.run(args, capture_output=True, text=True, check=False,
+                         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
     if out.returncode:
         raise SystemExit(f"{variant} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])

@@ -131,9 +131,8 @@ class DiskCache:
                     manifest, built = self._build(paths, stats, labels, config, prep, shape), True
         if manifest is None or isinstance(manifest, str):
             return manifest or "The decoded-image cache was removed while it was opened."
-        if not built:
+        if not built:  # read silently: data.cache_info says where from
             store.touch(os.path.join(self.dir, prep + store.MANIFEST_SUFFIX))
-            say(self.options, f"Reading {len(paths)} decoded images from the cache ({manifest['data_path']})")
         self._save_probes()
         rows, row_of = manifest["rows"], {r[0]: i for i, r in enumerate(manifest["files"])}
         split_rows = {k: [row_of[os.path.abspath(p)] for p in v] for k, v in xs.items()}
