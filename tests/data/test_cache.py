@@ -1,5 +1,6 @@
 """The decoded-image cache: exact batches, invalidation, killed writes, two builders at once."""
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -56,7 +57,9 @@ def test_streaming_from_the_cache_with_workers_matches_streaming_from_files(shap
     kw = {"memory_budget": 0, "augment": {"horizontal_flip": True}, "num_workers": 2}
     cached = ImageData.from_folders(shapes_root, cache_dir=tmp_path, **kw)
     files = ImageData.from_folders(shapes_root, cache=None, **kw)
-    assert type(cached.splits["train"][0]).__name__ == "CachedRows"
+    rows = cached.splits["train"][0]
+    assert type(rows).__name__ == "CachedRows"
+    assert torch.equal(pickle.loads(pickle.dumps(rows))[3], rows[3])  # a spawned worker maps the file itself
     a = [x for x, _ in cached.train_batches(seed=2)]
     b = [x for x, _ in files.train_batches(seed=2)]
     assert len(a) == len(b) and all(torch.equal(u, v) for u, v in zip(a, b))

@@ -42,6 +42,8 @@ class ImageData(SuggestAttributes):
         >>> for x, y in data.train_batches(): ...
     """
 
+    cache_info = None  # what the decoded-image cache did (data/cache.py), set by the constructors
+
     def __init__(self, splits: dict, classes: list[str], multi_label: bool, options: dict,
                  report=None, skipped=()):
         self.splits = splits  # split -> (x: uint8/float tensor or Fetcher, y: tensor)
