@@ -1,8 +1,7 @@
 """Folder training from scratch through the decoded-image cache vs the same images as a tensor.
 
 2,000 PNGs (mnist5k digits resized to 64x64, written to a temp folder), a LeNet-5-style CNN for
-64x64 inputs, batch 64, Adam, normalize=True, 4 epochs. Each variant is a fresh process (a real
-run: nothing decoded or checked before it starts), alternating within each round:
+64x64 inputs, batch 64, Adam, normalize=True. Variants:
 
   tensor   the same uint8 images as an in-memory tensor (`ImageData.from_numpy`)
   memory   cache="memory": the pipeline before this cache (files decoded once per run, in RAM)
@@ -10,10 +9,13 @@ run: nothing decoded or checked before it starts), alternating within each round
   cold     cache="disk" into an empty cache folder: a first run, which writes the cache
   warm     cache="disk" again: a later run, reading what `cold` wrote
 
-"start" is building the ImageData (file check, decode, statistics) plus the first epoch;
-"img/s" is the median speed of the epochs after the first.
+1. Epochs after the first: one process holds tensor, disk (the cache `cold` wrote), memory and
+   none, and trains each one epoch in turn, round after round (so a busy spell of a shared
+   machine falls on all of them); the median images/s of each.
+2. Start of a run (building the ImageData: file check, decode, statistics; plus the first epoch):
+   each variant a fresh process (nothing decoded or checked before), alternating, medians.
 
-    python bench/cache.py [--rounds 3] [--images 2000] [--epochs 4] [--augment standard]
+    python bench/cache.py [--rounds 6] [--starts 3] [--images 2000] [--augment standard]
 """
 from __future__ import annotations
 
@@ -28,6 +30,8 @@ import tempfile
 import time
 
 import numpy as np
+
+import pratique as pq
 
 VARIANTS = ("tensor", "memory", "none", "cold", "warm")
 
@@ -45,7 +49,6 @@ def write_folder(root: str, n: int, size: int = 64) -> np.ndarray:
     """n mnist5k digits as size x size grayscale PNGs in class folders; their decoded uint8 (N, 1, H, W)."""
     from PIL import Image
 
-    import pratique as pq
     from pratique.data.preprocess import Preprocessing
 
     (x, y), _ = pq.datasets.load_data("mnist5k")
@@ -69,88 +72,116 @@ def cnn():
         nn.Linear(84, 10))
 
 
-def child(variant: str, root: str, cache_dir: str, epochs: int, augment) -> dict:
-    """One run; prints {"build": s, "epochs": [s, ...], "n": images}."""
-    import torch
+class Timer(pq.callbacks.Callback):
+    """Epoch times."""
 
-    import pratique as pq
+    def __init__(self):
+        self.times = []
 
-    torch.manual_seed(0)
-    t0 = time.perf_counter()
+    def on_epoch_begin(self, epoch, logs=None):
+        self.t = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.times.append(time.perf_counter() - self.t)
+
+
+def build(variant: str, root: str, cache_dir: str, augment):
     if variant == "tensor":
         arrays = np.load(os.path.join(root, "..", "decoded.npz"))
-        data = pq.ImageData.from_numpy(arrays["x"], arrays["y"], augment=augment, batch_size=64)
-    else:
-        cache = {"memory": "memory", "none": None}.get(variant, "disk")
-        data = pq.ImageData.from_folders(root, augment=augment, cache=cache, cache_dir=cache_dir,
-                                         batch_size=64, verbose=0)
-    build = time.perf_counter() - t0
-    times = []
+        return pq.ImageData.from_numpy(arrays["x"], arrays["y"], augment=augment, batch_size=64)
+    cache = {"memory": "memory", "none": None}.get(variant, "disk")
+    return pq.ImageData.from_folders(root, augment=augment, cache=cache, cache_dir=cache_dir,
+                                     batch_size=64, verbose=0)
 
-    class Timer(pq.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self.t = time.perf_counter()
 
-        def on_epoch_end(self, epoch, logs=None):
-            times.append(time.perf_counter() - self.t)
+def model():
+    import torch
 
-    model = pq.Model(cnn()).compile(optimizer="adam", loss="cross_entropy", metrics=["accuracy"])
-    model.fit(data, epochs=epochs, verbose=0, callbacks=[Timer()], seed=0)
+    torch.manual_seed(0)
+    return pq.Model(cnn()).compile(optimizer="adam", loss="cross_entropy", metrics=["accuracy"])
+
+
+def child(variant: str, root: str, cache_dir: str, augment) -> dict:
+    """A fresh run: build the ImageData and train one epoch; {"build": s, "epoch": s}."""
+    t0 = time.perf_counter()
+    data = build(variant, root, cache_dir, augment)
+    built = time.perf_counter() - t0
+    timer = Timer()
+    model().fit(data, epochs=1, verbose=0, callbacks=[timer], seed=0)
     if variant == "warm" and not data.cache_info["hit"]:
-        raise SystemExit("warm run did not find the cache")
-    return {"build": build, "epochs": times, "n": len(data)}
+        raise SystemExit("the warm run did not find the cache")
+    if variant == "cold" and data.cache_info["hit"]:
+        raise SystemExit("the cold run found a cache")
+    return {"build": built, "epoch": timer.times[0]}
 
 
-def run(variant, root, cache_dir, epochs, augment) -> dict:
-    args = [sys.executable, __file__, "--child", variant, "--root", root, "--cache-dir", cache_dir,
-            "--epochs", str(epochs)] + (["--augment", augment] if augment else [])
+def start(variant, root, cache_dir, augment) -> float:
+    args = [sys.executable, __file__, "--child", variant, "--root", root, "--cache-dir", cache_dir]
+    args += ["--augment", augment] if augment else []
     out = subprocess.run(args, capture_output=True, text=True, check=False,
                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
     if out.returncode:
         raise SystemExit(f"{variant} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"  start {variant:6s} build {got['build']:6.2f}s + epoch 1 {got['epoch']:6.2f}s", flush=True)
+    return got["build"] + got["epoch"]
+
+
+def epochs_after_the_first(root, cache_dir, augment, rounds) -> dict:
+    variants = ("tensor", "disk", "memory", "none")
+    data = {v: build(v, root, cache_dir, augment) for v in variants}
+    assert data["disk"].cache_info["cache"] == "disk"
+    models = {v: model() for v in variants}
+    rates = {v: [] for v in variants}
+    for r in range(rounds + 1):  # round 0 warms up (first epoch, workers starting)
+        k = r % len(variants)
+        for v in variants[k:] + variants[:k]:
+            timer = Timer()
+            models[v].fit(data[v], epochs=1, verbose=0, callbacks=[timer], seed=r)
+            if r:
+                rates[v].append(len(data[v]) / timer.times[0])
+        if r:
+            print(f"  epochs round {r}: " + "  ".join(f"{v} {rates[v][-1]:5.0f}" for v in variants), flush=True)
+    return rates
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=6, help="epochs of each variant after a warm-up one")
+    ap.add_argument("--starts", type=int, default=3, help="fresh runs of each variant")
     ap.add_argument("--images", type=int, default=2000)
-    ap.add_argument("--epochs", type=int, default=4)
     ap.add_argument("--augment", default=None)
     ap.add_argument("--child")
     ap.add_argument("--root")
     ap.add_argument("--cache-dir")
     a = ap.parse_args()
     if a.child:
-        print(json.dumps(child(a.child, a.root, a.cache_dir, a.epochs, a.augment)))
+        print(json.dumps(child(a.child, a.root, a.cache_dir, a.augment)))
         return
     print(machine_line())
     print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
-    results = {v: {"start": [], "rate": []} for v in VARIANTS}
     with tempfile.TemporaryDirectory() as tmp:
-        x, y = write_folder(os.path.join(tmp, "digits"), a.images)
+        root = os.path.join(tmp, "digits")
+        x, y = write_folder(root, a.images)
         np.savez(os.path.join(tmp, "decoded.npz"), x=x, y=y)
-        for r in range(a.rounds):
+        starts = {v: [] for v in ("memory", "none", "cold", "warm")}
+        for r in range(a.starts):
             cache_dir = os.path.join(tmp, f"cache{r}")  # empty: `cold` writes it, `warm` reads it
-            k = r % 4
-            order = [*("tensor", "memory", "none", "cold")[k:], *("tensor", "memory", "none", "cold")[:k]]
+            order = ["memory", "none", "cold"][r % 3:] + ["memory", "none", "cold"][:r % 3]
             order.insert(order.index("cold") + 1, "warm")
             for v in order:
-                got = run(v, os.path.join(tmp, "digits"), cache_dir, a.epochs, a.augment)
-                results[v]["start"].append(got["build"] + got["epochs"][0])
-                results[v]["rate"] += [got["n"] / t for t in got["epochs"][1:]]
-                print(f"  round {r + 1} {v:6s} build {got['build']:6.2f}s  epochs "
-                      + " ".join(f"{t:.2f}" for t in got["epochs"]), flush=True)
-    med = {v: (statistics.median(d["start"]), statistics.median(d["rate"])) for v, d in results.items()}
-    print(f"\n{a.images} PNGs 64x64, {a.epochs} epochs, augment={a.augment}, {a.rounds} rounds (medians)")
-    print("variant   start s (build + epoch 1)   img/s epochs 2+")
-    for v, (s, rate) in med.items():
-        print(f"{v:8s}  {s:10.2f}                  {rate:9.0f}")
-    tensor_rate, today = med["tensor"][1], med["memory"][0]
-    print(f"epochs 2+, disk cache / in-memory tensor: cold run {med['cold'][1] / tensor_rate:.2f}x, "
-          f"warm run {med['warm'][1] / tensor_rate:.2f}x   (goal >= 0.85x)")
-    print(f"start, cold disk cache / today's pipeline (memory): {med['cold'][0] / today:.2f}x   (goal <= 1.0x); "
-          f"/ cache=None: {med['cold'][0] / med['none'][0]:.2f}x; warm / today's: {med['warm'][0] / today:.2f}x")
+                starts[v].append(start(v, root, cache_dir, a.augment))
+        rates = epochs_after_the_first(root, os.path.join(tmp, "cache0"), a.augment, a.rounds)
+    s = {v: statistics.median(t) for v, t in starts.items()}
+    m = {v: statistics.median(t) for v, t in rates.items()}
+    print(f"\n{a.images} PNGs 64x64, augment={a.augment}; medians of {a.rounds} epochs and {a.starts} starts")
+    print("epochs after the first, images/s: " + ", ".join(f"{v} {r:.0f}" for v, r in m.items()))
+    print("start of a run (build + epoch 1), s: " + ", ".join(f"{v} {t:.2f}" for v, t in s.items()))
+    print(f"epochs 2+, disk cache / in-memory tensor: {m['disk'] / m['tensor']:.2f}x   (goal >= 0.85x); "
+          f"memory / tensor {m['memory'] / m['tensor']:.2f}x; cache=None / tensor {m['none'] / m['tensor']:.2f}x")
+    print(f"start, cold disk cache / today's pipeline (cache='memory'): {s['cold'] / s['memory']:.2f}x   "
+          f"(goal <= 1.0x); cold / cache=None {s['cold'] / s['none']:.2f}x; "
+          f"warm (a later run) / today's {s['warm'] / s['memory']:.2f}x")
     print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
 
