@@ -73,16 +73,18 @@ def cnn():
 
 
 class Timer(pq.callbacks.Callback):
-    """Epoch times."""
+    """Epoch times: wall, and this process's CPU time (a busy shared machine moves the first
+    a lot, the second little; DataLoader workers' CPU is not in it)."""
 
     def __init__(self):
-        self.times = []
+        self.times, self.cpu = [], []
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.t = time.perf_counter()
+        self.t, self.c = time.perf_counter(), time.process_time()
 
     def on_epoch_end(self, epoch, logs=None):
         self.times.append(time.perf_counter() - self.t)
+        self.cpu.append(time.process_time() - self.c)
 
 
 def build(variant: str, root: str, cache_dir: str, augment):
@@ -124,24 +126,31 @@ def start(variant, root, cache_dir, augment) -> float:
         raise SystemExit(f"{variant} failed:\n{out.stderr[-3000:]}")
     got = json.loads(out.stdout.strip().splitlines()[-1])
     print(f"  start {variant:6s} build {got['build']:6.2f}s + epoch 1 {got['epoch']:6.2f}s", flush=True)
-    return got["build"] + got["epoch"]
+    return got["build"], got["build"] + got["epoch"]
 
 
 def epochs_after_the_first(root, cache_dir, augment, rounds) -> dict:
+    """{variant: {"wall": [images/s], "cpu": [images/CPU s], "data": [images/s, batches alone]}}."""
     variants = ("tensor", "disk", "memory", "none")
     data = {v: build(v, root, cache_dir, augment) for v in variants}
     assert data["disk"].cache_info["cache"] == "disk"
     models = {v: model() for v in variants}
-    rates = {v: [] for v in variants}
+    rates = {v: {"wall": [], "cpu": [], "data": []} for v in variants}
     for r in range(rounds + 1):  # round 0 warms up (first epoch, workers starting)
         k = r % len(variants)
         for v in variants[k:] + variants[:k]:
-            timer = Timer()
+            timer, n = Timer(), len(data[v])
             models[v].fit(data[v], epochs=1, verbose=0, callbacks=[timer], seed=r)
+            t = time.perf_counter()
+            for _ in data[v].train_batches(seed=r):  # the batches alone, no model
+                pass
             if r:
-                rates[v].append(len(data[v]) / timer.times[0])
+                rates[v]["wall"].append(n / timer.times[0])
+                rates[v]["cpu"].append(n / timer.cpu[0])
+                rates[v]["data"].append(n / (time.perf_counter() - t))
         if r:
-            print(f"  epochs round {r}: " + "  ".join(f"{v} {rates[v][-1]:5.0f}" for v in variants), flush=True)
+            print(f"  epochs round {r}, images/s: "
+                  + "  ".join(f"{v} {rates[v]['wall'][-1]:5.0f}" for v in variants), flush=True)
     return rates
 
 
@@ -151,10 +160,16 @@ def main():
     ap.add_argument("--starts", type=int, default=3, help="fresh runs of each variant")
     ap.add_argument("--images", type=int, default=2000)
     ap.add_argument("--augment", default=None)
+    ap.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
     ap.add_argument("--child")
     ap.add_argument("--root")
     ap.add_argument("--cache-dir")
     a = ap.parse_args()
+    if a.threads:
+        import torch
+
+        torch.set_num_threads(a.threads)
+        os.environ["OMP_NUM_THREADS"] = str(a.threads)  # the fresh runs too
     if a.child:
         print(json.dumps(child(a.child, a.root, a.cache_dir, a.augment)))
         return
@@ -172,16 +187,27 @@ def main():
             for v in order:
                 starts[v].append(start(v, root, cache_dir, a.augment))
         rates = epochs_after_the_first(root, os.path.join(tmp, "cache0"), a.augment, a.rounds)
-    s = {v: statistics.median(t) for v, t in starts.items()}
-    m = {v: statistics.median(t) for v, t in rates.items()}
-    print(f"\n{a.images} PNGs 64x64, augment={a.augment}; medians of {a.rounds} epochs and {a.starts} starts")
-    print("epochs after the first, images/s: " + ", ".join(f"{v} {r:.0f}" for v, r in m.items()))
-    print("start of a run (build + epoch 1), s: " + ", ".join(f"{v} {t:.2f}" for v, t in s.items()))
-    print(f"epochs 2+, disk cache / in-memory tensor: {m['disk'] / m['tensor']:.2f}x   (goal >= 0.85x); "
-          f"memory / tensor {m['memory'] / m['tensor']:.2f}x; cache=None / tensor {m['none'] / m['tensor']:.2f}x")
-    print(f"start, cold disk cache / today's pipeline (cache='memory'): {s['cold'] / s['memory']:.2f}x   "
-          f"(goal <= 1.0x); cold / cache=None {s['cold'] / s['none']:.2f}x; "
-          f"warm (a later run) / today's {s['warm'] / s['memory']:.2f}x")
+    med = statistics.median
+    print(f"\n{a.images} PNGs 64x64, augment={a.augment}, threads={a.threads or 'default'}; medians of "
+          f"{a.rounds} epochs and {a.starts} fresh runs per variant")
+    print("variant  epochs 2+: img/s  img/CPU-s  batches alone img/s | fresh run: build s  build+epoch 1 s")
+    for v in ("tensor", "disk", "memory", "none", "cold", "warm"):
+        e = rates.get(v)
+        left = (f"{med(e['wall']):16.0f} {med(e['cpu']) if v != 'none' else float('nan'):10.0f} "
+                f"{med(e['data']):20.0f}") if e else " " * 48
+        right = (f"{med([b for b, _ in starts[v]]):9.2f} {med([t for _, t in starts[v]]):16.2f}"
+                 if v in starts else "")
+        print(f"{v:7s} {left} | {right}")
+    m = {v: {k: med(x) for k, x in e.items()} for v, e in rates.items()}
+    b = {v: med([x for x, _ in t]) for v, t in starts.items()}
+    s = {v: med([x for _, x in t]) for v, t in starts.items()}
+    print(f"epochs 2+, disk cache / in-memory tensor: {m['disk']['wall'] / m['tensor']['wall']:.2f}x wall, "
+          f"{m['disk']['cpu'] / m['tensor']['cpu']:.2f}x CPU, {m['disk']['data'] / m['tensor']['data']:.2f}x "
+          "batches alone   (goal >= 0.85x)")
+    print(f"first epoch of a run (build + epoch 1), cold disk cache / today's pipeline (cache='memory'): "
+          f"{s['cold'] / s['memory']:.2f}x (build alone {b['cold'] / b['memory']:.2f}x)   (goal <= 1.0x); "
+          f"/ cache=None {s['cold'] / s['none']:.2f}x; a later run (warm) / today's "
+          f"{s['warm'] / s['memory']:.2f}x (build alone {b['warm'] / b['memory']:.2f}x)")
     print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
 

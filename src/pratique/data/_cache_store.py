@@ -22,6 +22,11 @@ import numpy as np
 
 from ..core.io import atomic_write
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no locks, no removal of other runs' files
+    fcntl = None
+
 FORMAT = 1
 MANIFEST_SUFFIX, DATA_SUFFIX = ".json", ".u8"
 PROBES = "probes.json"
@@ -55,9 +60,7 @@ def locked(entry: str, blocking: bool = True, on_wait=None):
     """Hold `entry/.lock` (yields True), or yield False when `blocking` is off and another process
     holds it. Where flock does not exist (Windows) it yields None: builds stay safe by their
     unique data names and the manifest written last, but no stale file is removed."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
+    if fcntl is None:  # pragma: no cover - Windows
         yield None
         return
     fd = os.open(os.path.join(entry, ".lock"), os.O_RDWR | os.O_CREAT, 0o666)
@@ -117,7 +120,10 @@ def write_cache(entry: str, prep: str, manifest: dict, write_rows) -> dict:
 
 
 def remove_debris(entry: str) -> None:
-    """Temp files of killed builds and data files no manifest names (call with the lock held)."""
+    """Temp files of killed builds and data files no manifest names (call with the lock held;
+    without flock nothing is removed: another run may be writing them)."""
+    if fcntl is None:
+        return
     named = set()
     for f in _manifests(entry):
         with contextlib.suppress(OSError, ValueError, KeyError, TypeError), open(os.path.join(entry, f)) as fh:

@@ -46,6 +46,9 @@ def check_options(o: dict, kind: str) -> None:
         raise PratiqueError("cache='disk' keeps decoded image files, so that a later run can check them "
                             "for changes; this data comes from arrays or a torch Dataset. Pass "
                             "cache='memory' (decoded once per run) or cache=None.")
+    d = o["cache_dir"]
+    if d is not None and not isinstance(d, (str, os.PathLike)):
+        raise PratiqueError(f"cache_dir must be a folder path (str or Path) or None. Received: cache_dir={d!r}")
     m = o["cache_max_bytes"]
     if m is not None and (not isinstance(m, int) or isinstance(m, bool) or m < 0):
         raise PratiqueError(f"cache_max_bytes must be None (default: 10 GiB on disk, memory_budget in "
