@@ -30,8 +30,8 @@ class ImageData(SuggestAttributes):
     val_split (fraction of train held out, stratified), sampler ("weighted" for imbalanced data),
     skip_bad (skip unreadable files and record them in `.skipped`), check (run the file check),
     memory_budget (bytes under which decoded images are kept in memory), classes (names),
-    cache ("disk": image files decoded once into a memory-mapped file reused by later epochs and
-    runs, the default for files; "memory": decoded once per run, the default otherwise; None:
+    cache ("disk": image files decoded once into a file reused by later epochs and runs, the
+    default for files; "memory": decoded once per run, the default otherwise; None:
     decoded every epoch), cache_max_bytes (the most the cache may hold: default 10 GiB on disk,
     memory_budget in memory), cache_dir (default $PRATIQUE_CACHE_DIR or ~/.cache/pratique/images),
     verbose (0: print nothing; 1: the decoding progress bar and the cache's notes).
