@@ -3,7 +3,7 @@ path from a file to uint8), then read as uint8 rows by every later epoch and run
 
 cache="disk" (the default for files): one uint8 file (N, C, H, W) per set of files and
 preprocessing under the cache directory, beside a manifest (paths, sizes, mtimes, labels,
-preprocessing, shape), read into memory under memory_budget and streamed from it over it; a changed, added or removed file, or another size or colour mode,
+preprocessing, shape), memory-mapped under memory_budget and streamed from it over it; a changed, added or removed file, or another size or colour mode,
 makes a new one. cache="memory": decoded into this process's memory. cache=None: every epoch
 decodes the files again. Augmentation always runs on the uint8 rows, so a cached batch is the
 uncached batch, bit for bit.
@@ -260,12 +260,12 @@ def _open(manifest):
 
 def _split(mapped, manifest, rows: list[int], stream: bool, color_mode: str, size):
     """A split's rows: over memory_budget, streamed from the file by DataLoader workers; under it,
-    read into memory (a copy from the page cache: random batches gather from plain memory as
-    fast as from a tensor, which 4 KiB mapped pages are not)."""
+    a view of the mapped file when they follow one another (no copy: runs share the page cache),
+    else a copy in memory."""
     if stream:
         return CachedRows(mapped, manifest["data_path"], rows, color_mode, size)
     if rows and rows == list(range(rows[0], rows[0] + len(rows))):
-        return torch.from_numpy(np.array(mapped[rows[0]:rows[0] + len(rows)]))
+        return torch.from_numpy(mapped[rows[0]:rows[0] + len(rows)])
     return torch.from_numpy(mapped[np.asarray(rows, dtype=np.int64)].view(np.ndarray))  # a gather copies
 
 
