@@ -3,8 +3,8 @@ path from a file to uint8), then read as uint8 rows by every later epoch and run
 
 cache="disk" (the default for files): one uint8 file (N, C, H, W) per set of files and
 preprocessing under the cache directory, beside a manifest (paths, sizes, mtimes, labels,
-preprocessing, shape), memory-mapped under memory_budget and streamed from it over it; a changed, added or removed file, or another size or colour mode,
-makes a new one. cache="memory": decoded into this process's memory. cache=None: every epoch
+preprocessing, shape), memory-mapped under memory_budget and streamed from it over it; a
+changed, added or removed file, or another size or colour mode, makes a new one. cache="memory": decoded into this process's memory. cache=None: every epoch
 decodes the files again. Augmentation always runs on the uint8 rows, so a cached batch is the
 uncached batch, bit for bit.
 """
