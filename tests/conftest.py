@@ -1,3 +1,5 @@
+import os
+
 import numpy as np
 import pytest
 
@@ -19,3 +21,15 @@ def small_digits(mnist5k):
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _image_cache_dir(tmp_path_factory):
+    """Decoded-image caches go to a temp folder, never ~/.cache (subprocesses inherit it)."""
+    old = os.environ.get("PRATIQUE_CACHE_DIR")
+    os.environ["PRATIQUE_CACHE_DIR"] = str(tmp_path_factory.mktemp("image-cache"))
+    yield
+    if old is None:
+        os.environ.pop("PRATIQUE_CACHE_DIR", None)
+    else:
+        os.environ["PRATIQUE_CACHE_DIR"] = old

@@ -16,6 +16,7 @@ _COMMANDS = {  # name -> "module:function", imported only when that command runs
     "lab": "lab:lab",
     "tensorboard": "tensorboard:tensorboard",
     "check-data": "check_data:check_data",
+    "cache": "cache:cache",
     "finetune": "finetune:finetune",
     "lr-find": "lr_find:lr_find",
     "evaluate": "evaluate:evaluate",
@@ -65,6 +66,7 @@ def cli(ctx, debug):
       pratique predict runs/train/best.pratique photos/ --top-k 3 --out preds.csv
       pratique export runs/train/best.pratique --format onnx
       pratique summary lenet5 --input-shape 1,28,28
+      pratique cache pets/ --image-size 224  # decode once, for every later run
       pratique datasets
     """
     ctx.obj = {"debug": debug}

@@ -6,19 +6,17 @@ import os
 import numpy as np
 import torch
 
-from ..core.errors import PratiqueError, unknown_name
+from ..core.errors import PratiqueError
 from ..core.suggest import SuggestAttributes
 from . import _flash, _prepared, _stats
+from . import cache as _cache
 from . import sources as src
+from ._options import check_options as _check_options
 from .datasets import stratified_split
 from .decode import _GRAY_MODES
-from .loaders import Fetcher, InMemoryBatches, StreamingBatches, decode_all
+from .loaders import Fetcher, InMemoryBatches, StreamingBatches
 from .preprocess import Preprocessing
 from .transforms import IMAGENET_MEAN, IMAGENET_STD, BatchPipeline, augment_spec
-
-OPTIONS = {"image_size": None, "color_mode": None, "batch_size": 32, "augment": None,
-           "normalize": True, "seed": 0, "num_workers": None, "val_split": None, "sampler": None,
-           "skip_bad": False, "check": True, "memory_budget": 2 * 2**30, "classes": None}
 
 
 class ImageData(SuggestAttributes):
@@ -31,13 +29,20 @@ class ImageData(SuggestAttributes):
     training set; "imagenet"; False; or (mean, std)), seed (0), num_workers (streaming workers),
     val_split (fraction of train held out, stratified), sampler ("weighted" for imbalanced data),
     skip_bad (skip unreadable files and record them in `.skipped`), check (run the file check),
-    memory_budget (bytes under which decoded images are kept in memory), classes (names).
+    memory_budget (bytes under which decoded images are kept in memory), classes (names),
+    cache ("disk": image files decoded once into a file reused by later epochs and runs, the
+    default for files; "memory": decoded once per run, the default otherwise; None:
+    decoded every epoch), cache_max_bytes (the most the cache may hold: default 10 GiB on disk,
+    memory_budget in memory), cache_dir (default $PRATIQUE_CACHE_DIR or ~/.cache/pratique/images),
+    verbose (0: print nothing; 1: the decoding progress bar and the cache's notes).
 
     Example:
         >>> data = ImageData.from_folders("pets/", val_split=0.2, image_size=224, augment="standard")
         >>> data.num_classes, data.classes
         >>> for x, y in data.train_batches(): ...
     """
+
+    cache_info = None  # what the decoded-image cache did (data/cache.py), set by the constructors
 
     def __init__(self, splits: dict, classes: list[str], multi_label: bool, options: dict,
                  report=None, skipped=()):
@@ -147,13 +152,16 @@ class ImageData(SuggestAttributes):
     # -- the one loader --------------------------------------------------------------------------
     @classmethod
     def _build(cls, xs: dict, raw_labels: dict, options: dict, kind: str, found=((), ())):
-        options = _check_options(options)
+        options = _check_options({"cache": "disk" if kind == "files" else "memory", **options})
+        _cache.check_options(options, kind)
         if isinstance(raw_labels["train"], torch.Tensor):  # arrays, or a Dataset's integer labels
             classes, ys, multi = _tensor_labels(raw_labels, options["classes"])
         else:
             classes, ys, multi = src.encode_labels(raw_labels, options["classes"])
         xs, ys = _val_split(xs, ys, options["val_split"], options["seed"], multi)
-        report, skipped = None, []
+        report, skipped, disk = None, [], None
+        if kind == "files" and options["cache"] == "disk":
+            disk = _cache.DiskCache.open(xs, options)  # also: the check skips files unchanged since it ran
         if kind == "files" and options["check"]:
             xs, ys, report, skipped = _check_files(xs, ys, classes, found, options["skip_bad"])
         elif len(classes) < 2:
@@ -161,12 +169,16 @@ class ImageData(SuggestAttributes):
         if kind == "tensors":
             xs = {k: _shape_tensor(v, options) for k, v in xs.items()}
             _check_same_shape(xs)
-        elif kind == "prepared":
-            xs = _materialize(xs, options, kind)
-        else:
+        info = None
+        if kind == "prepared":
+            xs, info = _cache.materialize(xs, options, kind)
+        elif kind != "tensors":
             _auto_size_and_mode(options, report, xs)
-            xs = _materialize(xs, options, kind)
-        return cls({k: (xs[k], ys[k]) for k in xs}, classes, multi, options, report, skipped)
+            names = _label_names(xs, ys, classes, multi) if isinstance(disk, _cache.DiskCache) else None
+            xs, info = _cache.materialize(xs, options, kind, disk, names)
+        data = cls({k: (xs[k], ys[k]) for k in xs}, classes, multi, options, report, skipped)
+        data.cache_info = info  # {"cache", "path", "hit", "images", "bytes", "seconds"} or None
+        return data
 
     # -- what the training side uses -------------------------------------------------------------
     @property
@@ -269,51 +281,6 @@ class ImageData(SuggestAttributes):
                 f"input_shape={self.preprocessing.get('input_shape')})")
 
 
-def _check_options(options: dict) -> dict:
-    options = _flash.transform_options(options)
-    for k in options:
-        if k not in OPTIONS:
-            raise unknown_name("ImageData option", k, OPTIONS)
-    o = {**OPTIONS, **options}
-    size = o["image_size"]
-    if isinstance(size, int) and not isinstance(size, bool) and size > 0:
-        o["image_size"] = (size, size)
-    elif size is not None and not (isinstance(size, (tuple, list)) and len(size) == 2
-                                   and all(isinstance(s, int) and s > 0 for s in size)):
-        raise PratiqueError(f"image_size must be an int or (height, width). Received: image_size={size!r}")
-    if o["color_mode"] not in (None, "rgb", "grayscale"):
-        raise PratiqueError(f"color_mode must be 'rgb' or 'grayscale'. Received: {o['color_mode']!r}")
-    b = o["batch_size"]
-    if not isinstance(b, int) or isinstance(b, bool) or b < 1:
-        raise PratiqueError(f"batch_size must be a positive int. Received: batch_size={b!r}")
-    vs = o["val_split"]
-    if vs is not None and not (isinstance(vs, float) and 0.0 < vs < 1.0):
-        raise PratiqueError(f"val_split must be a float in (0, 1). Received: val_split={vs!r}")
-    if o["sampler"] not in (None, "weighted"):
-        raise PratiqueError(f"sampler must be None or 'weighted'. Received: {o['sampler']!r}")
-    augment_spec(o["augment"])  # fails early on unknown arguments
-    _check_normalize(o["normalize"])
-    n = o["num_workers"]
-    if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 0):
-        raise PratiqueError(f"num_workers must be None (automatic) or an int >= 0 (0: decode in "
-                            f"this process). Received: num_workers={n!r}")
-    return o
-
-
-def _check_normalize(norm) -> None:
-    if norm is True or norm is False or norm in ("dataset", "imagenet"):
-        return
-    pair = isinstance(norm, (tuple, list)) and len(norm) == 2
-    try:
-        mean, std = ([float(v) for v in part] for part in norm) if pair else (None, None)
-    except (TypeError, ValueError):
-        mean = std = None
-    if mean is None or not mean or len(mean) != len(std) or min(std) <= 0:
-        raise PratiqueError("normalize must be True (the training set's per-channel stats), "
-                            "'dataset' (the same), 'imagenet', False, or (mean, std) with one value "
-                            f"per channel and std > 0, e.g. ((0.5,), (0.25,)). Received: normalize={norm!r}")
-
-
 def _tensor_labels(ys: dict, classes):
     multi = ys["train"].dim() == 2
     k = ys["train"].shape[1] if multi else int(ys["train"].max()) + 1 if len(ys["train"]) else 0
@@ -387,15 +354,13 @@ def _auto_size_and_mode(options, report, xs) -> None:
         options["image_size"] = (h, w)
 
 
-def _materialize(xs, options, kind):
-    size = tuple(options["image_size"])
-    channels = 1 if options["color_mode"] == "grayscale" else 3
-    fetchers = {k: Fetcher(v, options["color_mode"], size, as_is=kind == "prepared") for k, v in xs.items()}
-    total = sum(len(f) for f in fetchers.values()) * channels * size[0] * size[1]
-    total *= 4 if kind == "prepared" else 1  # float32 tensors, not uint8
-    if total > options["memory_budget"]:
-        return fetchers  # streaming: O(batch) memory
-    return {k: decode_all(f, _workers(options)) for k, f in fetchers.items()}
+def _label_names(xs: dict, ys: dict, classes, multi: bool) -> dict:
+    """{absolute path: class name (or names)}, for the cache's manifest."""
+    names = {}
+    for k, paths in xs.items():
+        for p, y in zip(paths, ys[k].tolist()):
+            names[os.path.abspath(p)] = [c for c, v in zip(classes, y) if v] if multi else classes[y]
+    return names
 
 
 def _shape_tensor(x: torch.Tensor, options) -> torch.Tensor:
@@ -416,6 +381,4 @@ def _check_same_shape(xs: dict) -> None:
                                 "image_size=(H, W) and color_mode= to resize and convert all splits alike.")
 
 
-def _workers(options) -> int:
-    n = options["num_workers"]
-    return min(4, os.cpu_count() or 1) if n is None else n
+_workers = _cache.workers

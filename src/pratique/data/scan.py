@@ -88,6 +88,28 @@ def probe(path: str) -> dict:
     return _CACHE[key]
 
 
+def probe_records(paths) -> list[list]:
+    """[[path, size, mtime_ns, probe], ...] for the files probed with their present size and mtime
+    (what the decoded-image cache keeps, so that a later run does not decode them again to check)."""
+    out = []
+    for p in dict.fromkeys(os.path.abspath(p) for p in paths):
+        try:
+            st = os.stat(p)
+        except OSError:
+            continue
+        found = _CACHE.get((p, st.st_size, st.st_mtime_ns))
+        if found is not None:
+            out.append([p, st.st_size, st.st_mtime_ns, found])
+    return out
+
+
+def seed_probes(records) -> None:
+    """Take `probe_records` of an earlier run; only files with the same size and mtime use them."""
+    for r in records:
+        if isinstance(r, list) and len(r) == 4 and isinstance(r[3], dict):  # else not ours: ignored
+            _CACHE.setdefault((str(r[0]), r[1], r[2]), r[3])
+
+
 def _probe(path: str) -> dict:
     from PIL import Image, UnidentifiedImageError
 
