@@ -85,8 +85,8 @@ class TensorBoard(Callback):
             self._hook = self.model.module.register_forward_pre_hook(self._capture_first_batch)
 
     def _capture_first_batch(self, module, args):
-        if not module.training:  # the trainer's one-sample input check, not a training batch
-            return
+        if not module.training or not self._model_input(args[0]):  # the trainer's input check, or
+            return  # a frozen backbone's computed-once outputs (finetune), not the model's inputs
         self._first_batch = args[0].detach()[:16].cpu()
         self._hook.remove()
 
@@ -139,7 +139,12 @@ class TensorBoard(Callback):
         kind = output_kind(self.model.module, self.model.loss_fn)  # probabilities are not softmaxed again
         self._val = {"cm": None, "top": TopLosses(12, kind), "x": None}
         self._val_hook = self.model.module.register_forward_pre_hook(
-            lambda _m, args: self._val.__setitem__("x", args[0]))
+            lambda _m, args: self._val.__setitem__("x", args[0] if self._model_input(args[0]) else None))
+
+    def _model_input(self, x) -> bool:
+        """False for (N, D) vectors given to a model of images: embeddings, not its inputs."""
+        shape = getattr(self.model, "input_shape", None)
+        return not (getattr(x, "dim", None) and x.dim() == 2 and shape is not None and len(shape) > 1)
 
     def _on_test_batch_end(self, batch, logs=None):
         v = self._val
