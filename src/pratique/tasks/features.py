@@ -78,8 +78,11 @@ def _inputs_hash(batches) -> str:
 
 
 def features_dir(cache_dir=None) -> str:
-    """Where embeddings are kept (made if missing): `cache_dir`, else ~/.cache/pratique/features."""
-    cache_dir = os.fspath(cache_dir or os.path.join(os.path.expanduser("~"), ".cache", "pratique", "features"))
+    """Where embeddings are kept (made if missing): `cache_dir`, else features/ under the data
+    cache directory ($PRATIQUE_DATA, default ~/.cache/pratique)."""
+    from ..data._readers import default_root
+
+    cache_dir = os.fspath(cache_dir or os.path.join(default_root(), "features"))
     os.makedirs(cache_dir, exist_ok=True)
     return cache_dir
 

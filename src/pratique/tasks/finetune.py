@@ -115,7 +115,7 @@ def finetune(model, data, epochs: int = 1, strategy="freeze_unfreeze", backbone_
         strategy: see the module docstring, e.g. "freeze", ("freeze_unfreeze", 2).
         backbone_lr_factor: the backbone's LR relative to the head's (1.0 disables).
         cache_dir: where "features" and the frozen epochs keep their embeddings (default
-            ~/.cache/pratique/features).
+            features/ under $PRATIQUE_DATA, else ~/.cache/pratique/features).
         **fit_kwargs: passed to `fit` (callbacks, batch_size, validation_data, verbose, seed...).
 
     Example:

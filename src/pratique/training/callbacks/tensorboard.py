@@ -209,9 +209,9 @@ class TensorBoard(Callback):
         if self._val and self._val["cm"] is not None:
             fig = plot_confusion_matrix(self._val["cm"], classes, title="Validation confusion matrix")
             self.writer.add_figure("images/confusion_matrix", fig, step)
-            images, y, probs = self._val["top"].result()
-            wrong = probs.argmax(1) != y
-            if wrong.any() and images.dim() >= 3:
+            images, y, probs = self._val["top"].result()  # none kept when the inputs were embeddings
+            wrong = probs.argmax(1) != y if probs is not None else None
+            if wrong is not None and wrong.any() and images.dim() >= 3:
                 fig = plot_top_losses(images[wrong], y[wrong], probs[wrong], classes,
                                       title="Misclassified, highest loss first")
                 self.writer.add_figure("images/misclassified", fig, step)
