@@ -97,7 +97,7 @@ def timed(name: str, scenario: str, args, folder: str, cache: str) -> dict:
     cmd = [sys.executable, os.path.abspath(__file__), "--child", name, "--scenario", scenario,
            "--folder", folder, "--epochs", str(args.epochs), "--cache", cache]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=cache)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=cache, check=False)
     seconds = time.perf_counter() - t0
     lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
     if proc.returncode or not lines:
@@ -109,7 +109,7 @@ def timed(name: str, scenario: str, args, folder: str, cache: str) -> dict:
 
 def can_import_fastai() -> bool:
     code = f"import sys; sys.path.append({PEERS!r}); import fastai.vision.all"
-    return subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, check=False).returncode == 0
 
 
 def photos(args) -> None:

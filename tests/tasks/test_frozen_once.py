@@ -89,7 +89,7 @@ def test_callbacks_see_one_fit_of_the_whole_model(tmp_path):
         seen = []
         callbacks = [pq.callbacks.EarlyStopping(monitor="val_loss", min_delta=0.5, patience=1),
                      pq.callbacks.ModelCheckpoint(str(ckpt), monitor="val_accuracy", save_best_only=True),
-                     pq.callbacks.LambdaCallback(on_epoch_end=lambda e, logs: seen.append(sorted(logs)))]
+                     pq.callbacks.LambdaCallback(on_epoch_end=lambda e, logs, seen=seen: seen.append(sorted(logs)))]
         if fast:
             h = model.finetune(data, epochs=6, strategy="freeze", seed=1, callbacks=callbacks,
                                cache_dir=tmp_path, verbose=0)
