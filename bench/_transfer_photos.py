@@ -2,7 +2,8 @@
 fresh process (`python bench/transfer.py --child NAME ...`) and prints `RESULT {json}` last.
 
 Contenders, all efficientnet_lite0 with the bundled ImageNet weights, 224 px, batch 32, Adam at
-1e-3 on the head (the backbone at 1e-4 when unfrozen), inputs scaled to [-1, 1] (its statistics):
+`lr` (3e-3) on the head (the backbone at lr / 10 when unfrozen), inputs scaled to [-1, 1] (its
+statistics):
   plain   the loop the torchvision transfer-learning tutorial teaches: ImageFolder + DataLoader
           (2 workers) + the frozen backbone (requires_grad=False) + Adam on the head, train and
           val phases each epoch (model.train() / model.eval(), as the tutorial);
@@ -65,7 +66,7 @@ def _lite0():
     return pq.ImageClassifier("efficientnet_lite0", pretrained=True, num_classes=2, seed=0).module
 
 
-def run_plain(folder: str, epochs: int, augment: bool, unfreeze_at: int | None) -> dict:
+def run_plain(folder: str, epochs: int, augment: bool, unfreeze_at: int | None, lr: float) -> dict:
     """The torchvision tutorial's loop ("ConvNet as fixed feature extractor")."""
     import torch
     from torchvision import datasets, transforms
@@ -84,7 +85,7 @@ def run_plain(folder: str, epochs: int, augment: bool, unfreeze_at: int | None) 
         p.requires_grad = False
     for p in head.parameters():
         p.requires_grad = True
-    optimizer = torch.optim.Adam(head.parameters(), lr=1e-3)
+    optimizer = torch.optim.Adam(head.parameters(), lr=lr)
     loss_fn, acc, epoch_s = torch.nn.CrossEntropyLoss(), 0.0, []
     for epoch in range(epochs):
         t0 = time.perf_counter()
@@ -92,7 +93,7 @@ def run_plain(folder: str, epochs: int, augment: bool, unfreeze_at: int | None) 
             backbone = [p for n, p in model.named_parameters() if not n.startswith("classifier")]
             for p in backbone:
                 p.requires_grad = True
-            optimizer.add_param_group({"params": backbone, "lr": 1e-4})
+            optimizer.add_param_group({"params": backbone, "lr": lr / 10})
         for phase in ("train", "val"):
             model.train(phase == "train")
             correct = 0
@@ -110,25 +111,25 @@ def run_plain(folder: str, epochs: int, augment: bool, unfreeze_at: int | None) 
     return {"accuracy": acc, "epoch_seconds": epoch_s}
 
 
-def run_pq(folder: str, epochs: int, augment: bool, unfreeze_at: int | None, cache_dir: str) -> dict:
+def run_pq(folder: str, epochs: int, augment: bool, unfreeze_at: int | None, lr: float, cache_dir: str) -> dict:
     import pratique as pq
 
     data = pq.ImageData.from_folders(folder, image_size=224, batch_size=32, normalize=(MEAN, STD),
                                      color_mode="rgb", augment="standard" if augment else None)
     model = pq.ImageClassifier("efficientnet_lite0", pretrained=True, num_classes=2, seed=0)
-    model.compile(optimizer="adam", lr=1e-3, metrics=["accuracy"])
+    model.compile(optimizer="adam", lr=lr, metrics=["accuracy"])
     strategy = "freeze" if unfreeze_at is None else ("freeze_unfreeze", unfreeze_at)
     history = model.finetune(data, epochs=epochs, strategy=strategy, seed=0, cache_dir=cache_dir)
     acc = model.evaluate(data, verbose=0, return_dict=True)["accuracy"]
     return {"accuracy": acc, **history.timing}
 
 
-def run_cli(folder: str, epochs: int, project: str) -> dict:
+def run_cli(folder: str, epochs: int, lr: float, project: str) -> dict:
     """`pratique finetune` as a user types it (the features cache under $PRATIQUE_DATA, set by the caller)."""
     exe = os.path.join(os.path.dirname(sys.executable), "pratique")
     cmd = [exe] if os.path.exists(exe) else [sys.executable, "-c", "from pratique.cli.main import main; main()"]
     cmd += ["finetune", "--data", folder, "--model", "efficientnet_lite0", "--pretrained", "--image-size", "224",
-            "--strategy", "freeze", "--epochs", str(epochs), "--batch-size", "32", "--lr", "0.001",
+            "--strategy", "freeze", "--epochs", str(epochs), "--batch-size", "32", "--lr", str(lr),
             "--schedule", "none", "--project", os.path.join(project, "runs"), "--name", "run"]
     subprocess.run(cmd, check=True)
     runs = sorted((os.path.join(project, "runs", d) for d in os.listdir(os.path.join(project, "runs"))),
@@ -138,7 +139,7 @@ def run_cli(folder: str, epochs: int, project: str) -> dict:
     return {"accuracy": report["accuracy"], **report.get("timing", {})}
 
 
-def run_fastai(folder: str, epochs: int) -> dict:
+def run_fastai(folder: str, epochs: int, lr: float) -> dict:
     import torch
     from fastai.vision.all import (
         Adam,
@@ -164,6 +165,6 @@ def run_fastai(folder: str, epochs: int) -> dict:
     with learn.no_logging(), learn.no_bar():
         for _ in range(epochs):
             t0 = time.perf_counter()
-            learn.fit(1, lr=1e-3)
+            learn.fit(1, lr=lr)
             t.append(round(time.perf_counter() - t0, 2))
     return {"accuracy": float(learn.validate()[1]), "epoch_seconds": t}

@@ -14,6 +14,7 @@ augmentation, freeze_unfreeze 2 + 3 epochs, and a second pratique run on the sam
 (its features cache warm). Medians, ratios to the plain loop, held-out (val/) accuracies.
 
     PYTHONPATH=src python bench/transfer.py --photos [--repeats 1] [--n 400] [--install]
+                                             [--scenarios freeze,augment,freeze_unfreeze,warm]
 
 `--install` pip-installs fastai into bench/.peers/site (as bench/fit_peers.py does); without it
 fastai is skipped when it cannot be imported.
@@ -80,13 +81,13 @@ def child(args) -> None:
 
     augment, unfreeze = args.scenario == "augment", 2 if args.scenario == "freeze_unfreeze" else None
     if args.child == "plain":
-        out = tp.run_plain(args.folder, args.epochs, augment, unfreeze)
+        out = tp.run_plain(args.folder, args.epochs, augment, unfreeze, args.lr)
     elif args.child == "pq":
-        out = tp.run_pq(args.folder, args.epochs, augment, unfreeze, args.cache)
+        out = tp.run_pq(args.folder, args.epochs, augment, unfreeze, args.lr, args.cache)
     elif args.child == "cli":
-        out = tp.run_cli(args.folder, args.epochs, args.cache)
+        out = tp.run_cli(args.folder, args.epochs, args.lr, args.cache)
     else:
-        out = tp.run_fastai(args.folder, args.epochs)
+        out = tp.run_fastai(args.folder, args.epochs, args.lr)
     print("RESULT " + json.dumps(out), flush=True)
 
 
@@ -95,7 +96,7 @@ def timed(name: str, scenario: str, args, folder: str, cache: str) -> dict:
     env = {**os.environ, "PYTHONPATH": os.path.join(os.path.dirname(HERE), "src"),
            "PRATIQUE_DATA": cache}  # the CLI's features cache: cold unless the scenario is "warm"
     cmd = [sys.executable, os.path.abspath(__file__), "--child", name, "--scenario", scenario,
-           "--folder", folder, "--epochs", str(args.epochs), "--cache", cache]
+           "--folder", folder, "--epochs", str(args.epochs), "--lr", str(args.lr), "--cache", cache]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=cache, check=False)
     seconds = time.perf_counter() - t0
@@ -123,13 +124,14 @@ def photos(args) -> None:
                         "fastprogress==1.0.3", "pandas", "python-dateutil", "pytz", "tzdata", "six"], check=False)
     work = tempfile.mkdtemp(prefix="pq-transfer-")
     folder = tp.build_folder(os.path.join(work, "photos"), args.n)
+    scenarios = {k: v for k, v in SCENARIOS.items() if k in args.scenarios.split(",")}
     fastai = can_import_fastai()
     if not fastai:
         print("skipping fastai: it cannot be imported here (try --install)")
     load = os.getloadavg()
     results: dict = {}
     for r in range(args.repeats):
-        for scenario, names in SCENARIOS.items():
+        for scenario, names in scenarios.items():
             names = [n for n in names if n != "fastai" or fastai]
             names = names[r % len(names):] + names[:r % len(names)]  # the order rotates each repeat
             for name in names:
@@ -177,6 +179,8 @@ def main() -> None:
         p.add_argument("--n", type=int, default=400)
         p.add_argument("--epochs", type=int, default=5)
         p.add_argument("--repeats", type=int, default=1)
+        p.add_argument("--lr", type=float, default=3e-3)  # the CLI's default; 1e-3 leaves timm's head far from done
+        p.add_argument("--scenarios", default=",".join(SCENARIOS))
         p.add_argument("--install", action="store_true")
         p.add_argument("--child"), p.add_argument("--scenario"), p.add_argument("--folder")
         p.add_argument("--cache")
