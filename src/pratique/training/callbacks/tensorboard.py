@@ -24,7 +24,8 @@ class TensorBoard(Callback):
 
     Args:
         log_dir: where the event files go; train and validation scalars share one run.
-        histogram_freq: every how many epochs to write weight and gradient histograms (0: never).
+        histogram_freq: every how many epochs to write weight and gradient histograms (0: never);
+            a frozen weight (requires_grad=False) is drawn once, not again while it stays frozen.
         write_graph: write the model graph (traced once on the first training batch).
         write_images: write the pictures above, once per fit.
         write_steps_per_second: also write `epoch/steps_per_second` (and
@@ -80,6 +81,7 @@ class TensorBoard(Callback):
         self._profiler = BatchProfiler(self.log_dir, *self.profile_batch) if self.profile_batch else None
         self._batches = 0
         self._first_batch = self._val = None
+        self._frozen_drawn: set[str] = set()  # frozen parameters whose histogram is written
         self._graph_pending = self.write_graph
         if self.write_graph or self.write_images:
             self._hook = self.model.module.register_forward_pre_hook(self._capture_first_batch)
@@ -113,7 +115,10 @@ class TensorBoard(Callback):
 
     def _histograms(self, epoch: int) -> None:
         for name, p in self.model.module.named_parameters():
+            if not p.requires_grad and name in self._frozen_drawn:
+                continue  # a frozen weight: the histogram drawn before, a second per epoch saved
             self.writer.add_histogram(f"weights/{name}", p.detach().float().cpu(), epoch)
+            (self._frozen_drawn.discard if p.requires_grad else self._frozen_drawn.add)(name)
             if p.grad is not None:
                 self.writer.add_histogram(f"gradients/{name}", p.grad.detach().float().cpu(), epoch)
 
