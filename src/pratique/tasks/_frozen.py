@@ -93,15 +93,16 @@ class FrozenPart(Callback):
                 return "the data is augmented"
         elif not isinstance(self.data, (tuple, list)):
             return "the data is neither an ImageData nor arrays"
-        kf, trainer = self.fit_kwargs, model._trainer
-        if (trainer.fabric.world_size > 1 or getattr(model, "_compiled", None) is not None
+        from ..training.callbacks.base import overrides
+
+        kf, phased = self.fit_kwargs, self.until != math.inf
+        if (model._trainer.fabric.world_size > 1 or getattr(model, "_compiled", None) is not None
                 or (model._compile_args or {}).get("precision") == "64"):
             return "this fit is distributed, compiled or in float64"
-        if any("transform_train_batch" in type(cb).__dict__ for cb in kf.get("callbacks") or ()):
+        if any(overrides(cb, "transform_train_batch") for cb in kf.get("callbacks") or ()):
             return "a callback transforms the training batches"
-        if kf.get("steps_per_epoch") is not None and self.until != math.inf:
+        if kf.get("steps_per_epoch") is not None and phased:
             return "steps_per_epoch cuts epochs across the unfreezing"
-        phased = self.until != math.inf
         return fb.order_refusal(train, phased) or (None if val is None else fb.order_refusal(val, phased))
 
     def _embed(self, model, train, val):
