@@ -141,8 +141,17 @@ def test_data_paths(tmp_path, monkeypatch, capsys):
 
 def test_finetune_and_lr_find(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PRATIQUE_DATA", str(tmp_path / "data"))  # where the frozen outputs are kept
     main(["finetune", *TINY, "--strategy", "no_freeze"])
     assert yaml.safe_load(Path("runs/finetune/config.yaml").read_text())["finetune_strategy"] == "no_freeze"
+    timing = json.loads(Path("runs/finetune/report.json").read_text())["timing"]
+    assert len(timing["epoch_seconds"]) == 1 and timing["images_per_second"][0] > 0
+    assert "features_seconds" not in timing and "## Time" in Path("runs/finetune/report.md").read_text()
+    main(["finetune", *TINY, "--strategy", "freeze"])
+    assert "its outputs are computed once (4000 images)" in capsys.readouterr().out  # 3600 + 400 validation
+    timing = json.loads(Path("runs/finetune2/report.json").read_text())["timing"]
+    assert timing["features_images"] == 4000 and timing["features_cache_hit"] is False
+    assert len(timing["epoch_seconds"]) == 1 and list((tmp_path / "data" / "features").glob("*.pt"))
     main(["lr-find", "--model", "mlp", "--batch-size", "256", "--plot", "lr.png"])
     assert "suggested lr:" in capsys.readouterr().out and (tmp_path / "lr.png").is_file()
 

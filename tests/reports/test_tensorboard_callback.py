@@ -43,6 +43,16 @@ def test_writes_scalars_graph_histograms_hparams_and_images(tmp_path, tiny_data)
     assert model.loss_fn is loss_fn  # the validation listener is gone
 
 
+def test_a_frozen_weight_is_drawn_once(tmp_path, tiny_data):
+    x, y = tiny_data
+    model = tiny_model().freeze(["0"])  # the first conv: frozen; its histogram cannot change
+    model.fit(x, y, epochs=3, batch_size=32, callbacks=[TensorBoard(tmp_path, histogram_freq=1, write_graph=False,
+                                                                    write_images=False)], verbose=0)
+    acc = _events(tmp_path)
+    assert [e.step for e in acc.Histograms("weights/0.weight")] == [0]
+    assert [e.step for e in acc.Histograms("weights/4.weight")] == [0, 1, 2]
+
+
 def test_epoch_only_is_cheap(tmp_path, tiny_data):
     x, y = tiny_data
     model = tiny_model()

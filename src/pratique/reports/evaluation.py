@@ -173,7 +173,21 @@ def report_markdown(report: dict) -> str:
               f"{r['support']} |" for r in rows]
     lines += ["", "## Most confused (true -> predicted)", ""]
     lines += [f"- {p['true']} -> {p['predicted']}: {p['count']}" for p in report["most_confused"]]
+    lines += _timing_markdown(report.get("timing"))
     if not report["most_confused"]:
         lines.append("- none: every sample was classified correctly")
     lines += ["", "The full matrix is in `confusion_matrix.csv` (rows: true class).", ""]
     return "\n".join(lines)
+
+
+def _timing_markdown(timing: dict | None) -> list[str]:
+    """The run's times (`History.timing`): one row per epoch, and the features pass."""
+    if not timing or not timing.get("epoch_seconds"):
+        return []
+    lines = ["", "## Time", "", "| epoch | seconds | training (s) | images/s |", "| ---: | ---: | ---: | ---: |"]
+    lines += [f"| {i} | {e:.2f} | {t:.2f} | {r:.1f} |" for i, (e, t, r) in enumerate(
+        zip(timing["epoch_seconds"], timing["train_seconds"], timing["images_per_second"]), 1)]
+    if "features_seconds" in timing:
+        done = "read from the cache" if timing.get("features_cache_hit") else f"{timing['features_seconds']:.2f} s"
+        lines += ["", f"Frozen backbone's outputs for {timing['features_images']} images computed once: {done}."]
+    return lines

@@ -1,6 +1,7 @@
 """The "features" fine-tuning strategy: embed once with the frozen backbone, cache, train the head."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 
@@ -29,8 +30,11 @@ def backbone_key(split) -> str:
 
 
 @torch.no_grad()
-def embed_batches(split, batches, device) -> tuple[torch.Tensor, torch.Tensor, str]:
-    """(embeddings (N, D), targets (N,), hash of the inputs) over `batches`, backbone in eval mode."""
+def embed_batches(split, batches, device, prepare=None, autocast=None) -> tuple[torch.Tensor, torch.Tensor, str]:
+    """(embeddings (N, D), targets (N,), hash of the inputs) over `batches`, backbone in eval mode.
+
+    `prepare(x)` puts a batch on the device in the trainer's layout (default: `x.to(device)`);
+    `autocast()` is the precision's context (mixed precision: the backbone's numbers in training)."""
     was = split.module.training
     split.module.eval()
     outs, ys, h = [], [], hashlib.sha1()
@@ -38,25 +42,29 @@ def embed_batches(split, batches, device) -> tuple[torch.Tensor, torch.Tensor, s
         for x, y in batches:
             _digest(h, x)
             _digest(h, y)
-            outs.append(split.embed(x.to(device)).float().cpu())
+            x = x.to(device) if prepare is None else prepare(x)
+            with autocast() if autocast is not None else contextlib.nullcontext():
+                outs.append(split.embed(x).float().cpu())
             ys.append(y)
     finally:
         split.module.train(was)
     return torch.cat(outs), torch.cat(ys), h.hexdigest()[:16]
 
 
-def cached_embeddings(split, batches, device, cache_dir: str):
+def cached_embeddings(split, batches, device, cache_dir: str, prepare=None, autocast=None, tag: str = ""):
     """Embeddings from `cache_dir` when the backbone and the inputs are the same, else computed
     and written there (atomically). Returns (embeddings, targets, hit).
 
     The key hashes the backbone's tensors and the inputs (one cheap pass over the batches,
-    without the backbone), so new weights or new data never reuse stale embeddings.
+    without the backbone), so new weights or new data never reuse stale embeddings; `tag` names
+    how they were computed (layout, precision) when that is not the default.
     """
-    path = os.path.join(cache_dir, f"{backbone_key(split)}-{_inputs_hash(batches)}.pt")
+    name = f"{backbone_key(split)}-{_inputs_hash(batches)}" + (f"-{tag}" if tag else "")
+    path = os.path.join(cache_dir, f"{name}.pt")
     if os.path.exists(path):
         state = load_checkpoint(path)
         return state["embeddings"], state["targets"], True
-    emb, y, _ = embed_batches(split, batches, device)
+    emb, y, _ = embed_batches(split, batches, device, prepare, autocast)
     save_checkpoint({"embeddings": emb, "targets": y}, path)
     return emb, y, False
 
@@ -69,12 +77,21 @@ def _inputs_hash(batches) -> str:
     return h.hexdigest()[:16]
 
 
+def features_dir(cache_dir=None) -> str:
+    """Where embeddings are kept (made if missing): `cache_dir`, else features/ under the data
+    cache directory ($PRATIQUE_DATA, default ~/.cache/pratique)."""
+    from ..data._readers import default_root
+
+    cache_dir = os.fspath(cache_dir or os.path.join(default_root(), "features"))
+    os.makedirs(cache_dir, exist_ok=True)
+    return cache_dir
+
+
 def fit_head_on_features(model, split, data, epochs: int, cache_dir: str | None, **fit_kwargs):
     """Train `split.head` (in place, inside `model.module`) on cached backbone embeddings."""
     from .model import Model
 
-    cache_dir = cache_dir or os.path.join(os.path.expanduser("~"), ".cache", "pratique", "features")
-    os.makedirs(cache_dir, exist_ok=True)
+    cache_dir = features_dir(cache_dir)
     batch_size = fit_kwargs.pop("batch_size", 32)
     validation_data = fit_kwargs.pop("validation_data", None)
     x, y = (data, None) if hasattr(data, "train_batches") else data

@@ -8,6 +8,9 @@
                               everything from epoch m2;
   "features"                  backbone embeddings computed once (cached on disk), head trained on them.
 The backbone learns at `backbone_lr_factor` x the head's rate (discriminative learning rates).
+The epochs with the whole backbone frozen are fast (tasks/_frozen.py): without augmentation the
+backbone's outputs are computed once per image and the head trains on them, with augmentation
+the backbone runs without autograd; the model is the same as the plain frozen fit's.
 """
 from __future__ import annotations
 
@@ -111,7 +114,8 @@ def finetune(model, data, epochs: int = 1, strategy="freeze_unfreeze", backbone_
         epochs: epochs to train.
         strategy: see the module docstring, e.g. "freeze", ("freeze_unfreeze", 2).
         backbone_lr_factor: the backbone's LR relative to the head's (1.0 disables).
-        cache_dir: where "features" keeps its embeddings (default ~/.cache/pratique/features).
+        cache_dir: where "features" and the frozen epochs keep their embeddings (default
+            features/ under $PRATIQUE_DATA, else ~/.cache/pratique/features).
         **fit_kwargs: passed to `fit` (callbacks, batch_size, validation_data, verbose, seed...).
 
     Example:
@@ -130,11 +134,29 @@ def finetune(model, data, epochs: int = 1, strategy="freeze_unfreeze", backbone_
         model.optimizer = discriminative_optimizer(model.optimizer, split, backbone_lr_factor)
     callbacks = [FreezeSchedule(split, name, arg), *(fit_kwargs.pop("callbacks", None) or [])]
     x, y = (data, None) if hasattr(data, "train_batches") else _pair(data)
+    part = _frozen_part(split, name, arg, data, cache_dir, {**fit_kwargs, "callbacks": callbacks})
+    if part is not None:
+        callbacks.insert(1, part)  # after FreezeSchedule: it knows the epoch before the batches do
+    model._frozen_part = part  # Model.fit hands it its batches
     try:
-        return model.fit(x, y, epochs=epochs, callbacks=callbacks, **fit_kwargs)
+        history = model.fit(x, y, epochs=epochs, callbacks=callbacks, **fit_kwargs)
+        if part is not None:
+            history.timing.update(part.timing)  # the features pass: seconds, images, cache hit
+        return history
     finally:
+        model._frozen_part = None
+        if part is not None:
+            part.close()
         set_trainable(split.backbone_layers(), True)
         model.module.train()
+
+
+def _frozen_part(split, name: str, arg, data, cache_dir, fit_kwargs: dict):
+    """The frozen epochs' fast path (tasks/_frozen.py), for strategies that freeze the backbone."""
+    from ._frozen import FrozenPart, frozen_epochs
+
+    until = frozen_epochs(name, arg)
+    return FrozenPart(split, name, until, data, cache_dir, fit_kwargs) if until > 0 else None
 
 
 def _warn_random_backbone(model, strategy: str) -> None:

@@ -189,6 +189,8 @@ class Model(Embedding, Freezing, KerasBatchMethods, Recipes, SuggestAttributes):
         val_size = batch_size if validation_batch_size is None else validation_batch_size
         train, val = self._fit_batches(x, y, batch_size, validation_data, validation_split, shuffle, seed,
                                        val_size)
+        if getattr(self, "_frozen_part", None) is not None:  # finetune's frozen epochs (tasks/_frozen.py)
+            train, val = self._frozen_part.batches(self, train, val)
         warn_if_nothing_trains(self.module)
         if steps_per_epoch is not None:
             train = steps_per_epoch_batches(train, steps_per_epoch, resume_from)

@@ -345,8 +345,12 @@ def _train_in(run_dir: str, name: str, config, data: RunData, model, state, mode
     # report.json/.md, confusion_matrix.csv/.png, class_scores.png, top_losses.png
     test = model.evaluate(*data.eval_inputs(), verbose=0, return_dict=True,
                           report=run_dir if zero else False)
+    test["timing"] = dict(history.timing)  # seconds per epoch, images/s, the features pass
     if zero:
         from ..reports.curves import plot_history, save_figure
+        from ..reports.evaluation import write_report
+
+        write_report(test, run_dir)  # report.json/.md again, with the timings
 
         save_figure(plot_history(history), os.path.join(run_dir, "curves.png"))
         print(f"held-out accuracy: {test['accuracy']:.4f}")

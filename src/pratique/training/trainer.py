@@ -60,6 +60,7 @@ class Trainer:
         self.channels_last = channels_last
         self._cl = False  # inputs go channels-last: only once the module's first batch showed it safe
         self.run = resume.IDLE  # the fit in progress' resume engine (training/resume.py)
+        self.train_seconds = 0.0  # the last epoch's training pass (History.timing)
 
     def _to_device(self, x):
         if self.fabric.device.type != "cpu":
@@ -124,6 +125,7 @@ class Trainer:
         self._probe = True  # the first batch's forward names both shapes if they do not fit
         logs: dict = {}
         for epoch in range(model.initial_epoch, epochs):
+            started = time.perf_counter()
             module.train()
             cbs.on_epoch_begin(epoch, {})
             logs = self._train_epoch(model, module, optimizer, train, cbs)
@@ -136,6 +138,7 @@ class Trainer:
                 run.epoch_end(logs)
                 raise
             run.epoch_end(logs)  # resume.py: epoch-boundary or emergency checkpoint
+            history.record_time(time.perf_counter() - started, self.train_seconds, model.last_throughput)
             if model.stop_training:
                 break
         ema.finalize(model.optimizer)  # use_ema: the model keeps the averages (Keras, before on_train_end)
@@ -227,7 +230,8 @@ class Trainer:
             loss_sum, seen = self._reduce(loss_sum, seen, metrics)
         logs = {"loss": float(loss_sum) / max(seen, 1) if seen else float("nan")}
         logs.update(metric_logs(metrics))
-        model.last_throughput = seen / max(time.perf_counter() - t0, 1e-9)
+        self.train_seconds = time.perf_counter() - t0
+        model.last_throughput = seen / max(self.train_seconds, 1e-9)
         return logs
 
     def _first_forward(self, module, x, plain):

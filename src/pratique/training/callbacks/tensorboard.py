@@ -24,7 +24,8 @@ class TensorBoard(Callback):
 
     Args:
         log_dir: where the event files go; train and validation scalars share one run.
-        histogram_freq: every how many epochs to write weight and gradient histograms (0: never).
+        histogram_freq: every how many epochs to write weight and gradient histograms (0: never);
+            a frozen weight (requires_grad=False) is drawn once, not again while it stays frozen.
         write_graph: write the model graph (traced once on the first training batch).
         write_images: write the pictures above, once per fit.
         write_steps_per_second: also write `epoch/steps_per_second` (and
@@ -80,13 +81,14 @@ class TensorBoard(Callback):
         self._profiler = BatchProfiler(self.log_dir, *self.profile_batch) if self.profile_batch else None
         self._batches = 0
         self._first_batch = self._val = None
+        self._frozen_drawn: set[str] = set()  # frozen parameters whose histogram is written
         self._graph_pending = self.write_graph
         if self.write_graph or self.write_images:
             self._hook = self.model.module.register_forward_pre_hook(self._capture_first_batch)
 
     def _capture_first_batch(self, module, args):
-        if not module.training:  # the trainer's one-sample input check, not a training batch
-            return
+        if not module.training or not self._model_input(args[0]):  # the trainer's input check, or
+            return  # a frozen backbone's computed-once outputs (finetune), not the model's inputs
         self._first_batch = args[0].detach()[:16].cpu()
         self._hook.remove()
 
@@ -113,7 +115,10 @@ class TensorBoard(Callback):
 
     def _histograms(self, epoch: int) -> None:
         for name, p in self.model.module.named_parameters():
+            if not p.requires_grad and name in self._frozen_drawn:
+                continue  # a frozen weight: the histogram drawn before, a second per epoch saved
             self.writer.add_histogram(f"weights/{name}", p.detach().float().cpu(), epoch)
+            (self._frozen_drawn.discard if p.requires_grad else self._frozen_drawn.add)(name)
             if p.grad is not None:
                 self.writer.add_histogram(f"gradients/{name}", p.grad.detach().float().cpu(), epoch)
 
@@ -139,7 +144,12 @@ class TensorBoard(Callback):
         kind = output_kind(self.model.module, self.model.loss_fn)  # probabilities are not softmaxed again
         self._val = {"cm": None, "top": TopLosses(12, kind), "x": None}
         self._val_hook = self.model.module.register_forward_pre_hook(
-            lambda _m, args: self._val.__setitem__("x", args[0]))
+            lambda _m, args: self._val.__setitem__("x", args[0] if self._model_input(args[0]) else None))
+
+    def _model_input(self, x) -> bool:
+        """False for (N, D) vectors given to a model of images: embeddings, not its inputs."""
+        shape = getattr(self.model, "input_shape", None)
+        return not (getattr(x, "dim", None) and x.dim() == 2 and shape is not None and len(shape) > 1)
 
     def _on_test_batch_end(self, batch, logs=None):
         v = self._val
@@ -204,9 +214,9 @@ class TensorBoard(Callback):
         if self._val and self._val["cm"] is not None:
             fig = plot_confusion_matrix(self._val["cm"], classes, title="Validation confusion matrix")
             self.writer.add_figure("images/confusion_matrix", fig, step)
-            images, y, probs = self._val["top"].result()
-            wrong = probs.argmax(1) != y
-            if wrong.any() and images.dim() >= 3:
+            images, y, probs = self._val["top"].result()  # none kept when the inputs were embeddings
+            wrong = probs.argmax(1) != y if probs is not None else None
+            if wrong is not None and wrong.any() and images.dim() >= 3:
                 fig = plot_top_losses(images[wrong], y[wrong], probs[wrong], classes,
                                       title="Misclassified, highest loss first")
                 self.writer.add_figure("images/misclassified", fig, step)
