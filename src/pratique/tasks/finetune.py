@@ -85,8 +85,8 @@ class FreezeSchedule(Callback):
         elif self.name == "unfreeze_milestones":
             (m1, m2), k = self.arg
             set_trainable(layers, epoch >= m2)
-            if m1 <= epoch < m2:
-                set_trainable(layers[-k:], True)
+            if m1 <= epoch < m2:  # the last k layers as Flash counts them (a ReLU is one)
+                set_trainable(self.split.flash_layers()[-k:], True)
         else:
             set_trainable(layers, True)
 
