@@ -153,7 +153,7 @@ def report(results: dict, args, load, machine: str) -> None:
     print(f"\nmachine: {machine}\nload average at the start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
           f"at the end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}; repeats: {args.repeats}")
     print("| scenario | contender | wall time (s, median) | ratio to plain | goal | held-out accuracy |"
-          " pratique's epochs (s) | features pass (s) |")
+          " epochs (s) | features pass (s) |")
     print("|---|---|---|---|---|---|---|---|")
     for (scenario, name), runs in results.items():
         ok = [r for r in runs if not r.get("failed")]
