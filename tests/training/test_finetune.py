@@ -114,3 +114,16 @@ def test_flash_layers_count_as_lightning_flatten_modules():
         head = {id(m) for m in split.head.modules()}
         backbone = [m for m in net.children() if id(m) not in head]
         assert [id(m) for m in split.flash_layers()] == [id(m) for m in BaseFinetuning.flatten_modules(backbone)]
+
+
+def test_features_strategy_checkpoints_the_whole_model(tmp_path):
+    """ModelCheckpoint during strategy="features" saves the full network, not the head alone."""
+    model = pq.Model(small_net(), accelerator="cpu").compile(optimizer="adam", lr=0.05)
+    path = tmp_path / "best.pratique"
+    model.finetune(images(), epochs=2, strategy="features", cache_dir=tmp_path, verbose=0,
+                   validation_data=images(24, seed=1),
+                   callbacks=[pq.callbacks.ModelCheckpoint(str(path))])  # every epoch: the last is the model
+    loaded = pq.load(path, module=small_net(seed=1))
+    x, _ = images(8, seed=2)
+    np_out = model.predict(x, verbose=0)
+    assert torch.allclose(torch.as_tensor(loaded.predict(x, verbose=0)), torch.as_tensor(np_out), atol=1e-5)

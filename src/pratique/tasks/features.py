@@ -108,6 +108,9 @@ def fit_head_on_features(model, split, data, epochs: int, cache_dir: str | None,
     head.optimizer = rebuild(opt, split.head.parameters(), lr=opt.param_groups[-1]["lr"])
     head.loss_fn, head.metrics, head._trainer = model.loss_fn, model.metrics, model._trainer
     head.schedule, head._loss_name = model.schedule, getattr(model, "_loss_name", None)
+    # callbacks see the head's fit; what they save must be the whole model (the head trains in
+    # place inside it), or ModelCheckpoint writes a file holding the head's weights alone
+    head.save, head.save_weights = model.save, model.save_weights
     model.features_cache_hit = hit
     model.history = head.fit(emb, targets, epochs=epochs, batch_size=batch_size,
                              validation_data=val_data, **fit_kwargs)
