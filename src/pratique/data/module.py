@@ -12,6 +12,7 @@ from . import _flash, _prepared, _stats
 from . import cache as _cache
 from . import sources as src
 from ._options import check_options as _check_options
+from ._splits import SplitBatches
 from .datasets import stratified_split
 from .decode import _GRAY_MODES
 from .loaders import Fetcher, InMemoryBatches, StreamingBatches
@@ -19,7 +20,7 @@ from .preprocess import Preprocessing
 from .transforms import IMAGENET_MEAN, IMAGENET_STD, BatchPipeline, augment_spec
 
 
-class ImageData(SuggestAttributes):
+class ImageData(SplitBatches, SuggestAttributes):
     """Train/val/test splits of labelled images (or feature vectors), ready as batches.
 
     Build it with a `from_*` constructor or `named`. Options common to all of them:
@@ -184,26 +185,6 @@ class ImageData(SuggestAttributes):
     @property
     def num_classes(self) -> int:
         return len(self.classes)
-
-    def train_batches(self, seed: int | None = None):
-        """Shuffled, augmented batches of the training split; `len()` is the number of batches."""
-        return self._batches("train", True, self.seed if seed is None else seed)
-
-    def val_batches(self):
-        return self._batches("val", False) if "val" in self.splits else None
-
-    def test_batches(self):
-        return self._batches("test", False) if "test" in self.splits else None
-
-    def eval_batches(self, split: str | None = None):
-        """The test split, or the validation split when there is no test split (or None);
-        `split` ("train", "val", "test") picks one: in order, unaugmented, as for evaluation."""
-        if split is None:
-            return self.test_batches() or self.val_batches()
-        if split not in self.splits:
-            raise PratiqueError(f"This ImageData has no {split!r} split. Expected one of: "
-                                f"{', '.join(self.splits)}. Received: split={split!r}.")
-        return self._batches(split, False)
 
     def class_weights(self, kind: str = "balanced") -> torch.Tensor:
         """Per-class loss weights n / (K * count_k) from the training labels (float32, (K,))."""

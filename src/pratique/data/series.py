@@ -18,12 +18,13 @@ from . import _series_build as build
 from . import _series_files as files
 from ._series_arrays import as_series, targets
 from ._series_augment import SeriesBatch, augment_spec
+from ._splits import SplitBatches
 from .loaders import InMemoryBatches
 from .preprocess import Preprocessing, mark_model_input
 from .windows import sliding_windows
 
 
-class SeriesData(SuggestAttributes):
+class SeriesData(SplitBatches, SuggestAttributes):
     """Labelled (or unlabelled) series, float32 (N, C, L) in torch's Conv1d layout, as batches.
 
     Build it with `from_numpy`, `named`, `from_csv`, `from_folders` or `from_series` (sliding
@@ -171,26 +172,6 @@ class SeriesData(SuggestAttributes):
     @property
     def num_classes(self) -> int | None:
         return len(self.classes) if self.classes is not None else None
-
-    def train_batches(self, seed: int | None = None):
-        """Shuffled, augmented batches of the training split; `len()` is the number of batches."""
-        return self._batches("train", True, self.seed if seed is None else seed)
-
-    def val_batches(self):
-        return self._batches("val", False) if "val" in self.splits else None
-
-    def test_batches(self):
-        return self._batches("test", False) if "test" in self.splits else None
-
-    def eval_batches(self, split: str | None = None):
-        """The test split, or the validation split when there is none (or None); `split`
-        ("train", "val", "test") picks one: in order, unaugmented."""
-        if split is None:
-            return self.test_batches() or self.val_batches()
-        if split not in self.splits:
-            raise PratiqueError(f"This SeriesData has no {split!r} split. Expected one of: "
-                                f"{', '.join(self.splits)}. Received: split={split!r}.")
-        return self._batches(split, False)
 
     def mask(self, split: str = "train") -> torch.Tensor:
         """bool (N, L) of a split, in its order: True where a series has a step, False on padding."""
